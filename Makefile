@@ -1,0 +1,40 @@
+# casebot — `make run` and `make test` do all the set-up themselves.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: install index run console test bench stress clean
+
+install: $(STAMP)
+
+# torch is installed first and pinned through constraints.txt: an unpinned torch pulls GBs of CUDA wheels.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt torch
+	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+index: install
+	$(BIN)/casebot reindex
+
+run: index
+	$(BIN)/casebot start
+
+console: index
+	$(BIN)/casebot console
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/casebot bench
+
+stress: install
+	CASEBOT_STRESS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m stress
+
+clean:
+	rm -rf .casebot-index

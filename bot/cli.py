@@ -1,0 +1,278 @@
+"""`casebot` command line: ask, timeline, sources, reindex, import, console, run.
+
+Exit codes: 0 answered / done, 1 the corpus has no answer, 2 bad input, 3 no usable index or corpus.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_OK, EXIT_NO_ANSWER, EXIT_BAD_INPUT, EXIT_INDEX = 0, 1, 2, 3
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def _err(msg: str) -> None:
+    print(f"casebot: {msg}", file=sys.stderr, flush=True)
+
+
+def _settings():
+    from pydantic import ValidationError
+
+    from bot.settings import BotSettings, describe_validation_error
+
+    try:
+        return BotSettings()
+    except ValidationError as exc:
+        _err(describe_validation_error(exc))
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _engine(settings, *, build: bool = True):
+    """The engine with its index open; builds the index first when there is none yet (with a note)."""
+    from retrieval.engine import CaseEngine
+    from retrieval.indexer import NoArticles
+    from retrieval.manifest import IndexProblem
+
+    from bot.progress import TerminalProgress
+
+    engine = CaseEngine(settings)
+    progress = TerminalProgress()
+    try:
+        summary = engine.load(build_if_needed=build, progress=progress)
+    except IndexProblem as exc:
+        _err(str(exc))
+        raise SystemExit(EXIT_INDEX) from None
+    except (FileNotFoundError, NoArticles) as exc:
+        _err(f"{exc}. Set CASEBOT_CORPUS_DIR to a folder of articles (see README: corpus format).")
+        raise SystemExit(EXIT_INDEX) from None
+    finally:
+        progress.close()
+    if summary is not None:
+        from bot.render_text import render_summary
+
+        _err("there was no usable index, so it was built first: " + render_summary(summary))
+    return engine
+
+
+def cmd_ask(args) -> int:
+    from retrieval.question import BadQuestion
+
+    from bot.render_text import render_answer
+
+    settings = _settings()
+    engine = _engine(settings)
+    if args.question == "-":
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            try:
+                result = engine.ask(line, args.k)
+            except BadQuestion as exc:
+                if args.json:
+                    _print_json({"question": line, "answered": False, "answers": [], "latency_ms": 0.0,
+                                 "error": str(exc)})
+                else:
+                    print(f"? {line}\n{exc}\n", flush=True)
+                continue
+            if args.json:
+                _print_json(result.to_json())
+            else:
+                print(f"? {result.question}\n{render_answer(result)}\n", flush=True)
+        return EXIT_OK
+    try:
+        result = engine.ask(args.question, args.k)
+    except BadQuestion as exc:
+        if args.json:
+            _print_json({"question": args.question, "answered": False, "answers": [], "latency_ms": 0.0,
+                         "error": str(exc)})
+        else:
+            _err(str(exc))
+        return EXIT_BAD_INPUT
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(render_answer(result))
+    return EXIT_OK if result.answered else EXIT_NO_ANSWER
+
+
+def _date_arg(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (write YYYY-MM-DD)") from None
+
+
+def cmd_timeline(args) -> int:
+    from retrieval.question import BadQuestion
+
+    from bot.render_text import render_timeline
+
+    engine = _engine(_settings())
+    try:
+        events = engine.timeline(query=args.query, since=args.since, until=args.until)
+    except BadQuestion as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    if args.json:
+        _print_json({"events": [e.to_json() for e in events]})
+    else:
+        print(render_timeline(events))
+    return EXIT_OK
+
+
+def cmd_sources(args) -> int:
+    from bot.render_text import render_sources
+
+    engine = _engine(_settings())
+    sources = engine.sources()
+    if args.json:
+        _print_json({"sources": [s.to_json() for s in sources]})
+    else:
+        print(render_sources(sources))
+    return EXIT_OK
+
+
+def cmd_reindex(args) -> int:
+    from retrieval.engine import CaseEngine
+    from retrieval.indexer import NoArticles, ReindexBusy
+
+    from bot.progress import TerminalProgress
+    from bot.render_text import render_summary
+
+    settings = _settings()
+    progress = TerminalProgress()
+    try:
+        summary = CaseEngine(settings).reindex(progress)
+    except (FileNotFoundError, NoArticles) as exc:
+        _err(str(exc))
+        return EXIT_INDEX
+    except ReindexBusy as exc:
+        _err(str(exc))
+        return EXIT_INDEX
+    except OSError as exc:
+        _err(f"reindex failed, the previous index is still in service: {exc}")
+        return EXIT_INDEX
+    finally:
+        progress.close()
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(render_summary(summary))
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from retrieval.ingest.errors import ArticleError
+    from retrieval.ingest.importer import import_article
+
+    settings = _settings()
+    out_dir = Path(args.out) if args.out else settings.corpus_dir
+    try:
+        target = import_article(Path(args.file), out_dir, title=args.title, source=args.source, url=args.url,
+                                published=args.published, author=args.author, name=args.name,
+                                overwrite=args.force, max_bytes=settings.max_file_bytes)
+    except FileNotFoundError:
+        _err(f"no such file: {args.file}")
+        return EXIT_BAD_INPUT
+    except ArticleError as exc:
+        _err(f"{args.file}: {exc}")
+        return EXIT_BAD_INPUT
+    print(f"wrote {target}; run `casebot reindex` to add it to the index")
+    return EXIT_OK
+
+
+def cmd_console(args) -> int:
+    from bot.console import run_console
+
+    return run_console(_engine(_settings()))
+
+
+def cmd_run(args) -> int:
+    from bot.runner import run_bot
+
+    return run_bot(_settings())
+
+
+def cmd_start(args) -> int:
+    settings = _settings()
+    if settings.discord_token is None:
+        print("No Discord token configured (CASEBOT_DISCORD_TOKEN): starting the local console.", file=sys.stderr)
+        return cmd_console(args)
+    return cmd_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="casebot", description="Answer questions about a case with cited, verbatim "
+                                "sentences from the article corpus.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("ask", help="answer a question with quoted, cited sentences")
+    a.add_argument("question", help="the question, or - to read one question per line from standard input")
+    a.add_argument("-k", type=int, default=None, help="how many answers at most (default 3)")
+    a.add_argument("--json", action="store_true", help="one JSON object per question")
+    a.set_defaults(func=cmd_ask)
+
+    t = sub.add_parser("timeline", help="the dated events of the case")
+    t.add_argument("--json", action="store_true")
+    t.add_argument("--query", help="only events about this topic, e.g. 'Grok images'")
+    t.add_argument("--since", type=_date_arg, help="from this date (YYYY-MM-DD)")
+    t.add_argument("--until", type=_date_arg, help="up to this date (YYYY-MM-DD)")
+    t.set_defaults(func=cmd_timeline)
+
+    s = sub.add_parser("sources", help="the articles in the index")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_sources)
+
+    r = sub.add_parser("reindex", help="rebuild the index from the corpus folder (incremental)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_reindex)
+
+    i = sub.add_parser("import", help="convert a raw article (.txt or .html) into the corpus format")
+    i.add_argument("file")
+    i.add_argument("--title")
+    i.add_argument("--source", help="the outlet, e.g. 'The Independent'")
+    i.add_argument("--url")
+    i.add_argument("--published", help="publication date YYYY-MM-DD (a .txt 'date' line also sets it)")
+    i.add_argument("--author")
+    i.add_argument("--name", help="file name in the corpus (default: the source file's name)")
+    i.add_argument("--out", help="corpus folder to write to (default: CASEBOT_CORPUS_DIR)")
+    i.add_argument("--force", action="store_true", help="replace an existing file")
+    i.set_defaults(func=cmd_import)
+
+    c = sub.add_parser("console", help="the bot's commands in a local terminal session")
+    c.set_defaults(func=cmd_console)
+    b = sub.add_parser("run", help="start the Discord bot (needs CASEBOT_DISCORD_TOKEN)")
+    b.set_defaults(func=cmd_run)
+    st = sub.add_parser("start", help="the Discord bot when a token is configured, else the console")
+    st.set_defaults(func=cmd_start)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("sentence_transformers", "transformers", "bm25s", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if not args.verbose else logging.INFO)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Plain-text rendering of answers, timelines, sources and reindex summaries, for the CLI and the console."""
+from __future__ import annotations
+
+import textwrap
+
+from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
+
+
+def citation_line(c: Citation) -> str:
+    when = c.published or "undated"
+    link = f" <{c.url}>" if c.url else ""
+    return f"{c.source}, “{c.title}”, {when}, paragraph {c.paragraph}{link}"
+
+
+def render_answer(result: AnswerResult, width: int = 100) -> str:
+    if not result.answered:
+        return result.reason or "The corpus has no answer to that."
+    lines = []
+    for n, a in enumerate(result.answers, start=1):
+        quote = textwrap.fill(a.text, width=width - 4, initial_indent="  > ", subsequent_indent="  > ")
+        lines.append(f"[{n}]\n{quote}")
+        lines.append(f"  — {citation_line(a.citation)}")
+        for c in a.also:
+            lines.append(f"    also: {citation_line(c)}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def render_timeline(events: list[TimelineEvent]) -> str:
+    if not events:
+        return "No dated events found."
+    lines = []
+    for e in events:
+        date = e.date + (f" ({e.mod})" if e.mod else "")
+        lines.append(f"{date:<18} {e.text}")
+        lines.append(f"{'':<18} — {citation_line(e.citation)}")
+        for c in e.also:
+            lines.append(f"{'':<18}   also: {citation_line(c)}")
+    return "\n".join(lines)
+
+
+def render_sources(sources: list[SourceInfo]) -> str:
+    if not sources:
+        return "The index has no articles."
+    lines = [f"{len(sources)} article(s) in the index:"]
+    for s in sources:
+        link = f" <{s.url}>" if s.url else ""
+        lines.append(f"- {s.published or 'undated'}  {s.source}: “{s.title}” ({s.sentences} sentences){link}")
+    return "\n".join(lines)
+
+
+def render_summary(summary: ReindexSummary) -> str:
+    if not summary.rebuilt:
+        head = f"Index up to date: {summary.documents} documents, {summary.sentences} sentences (nothing changed)."
+    else:
+        head = (f"Indexed {summary.documents} documents, {summary.sentences} sentences in {summary.seconds:.1f}s: "
+                f"{len(summary.added)} added, {len(summary.changed)} changed, {len(summary.removed)} removed, "
+                f"{summary.unchanged} unchanged; {summary.embedded} sentences embedded.")
+    lines = [head]
+    if summary.skipped:
+        lines.append(f"Skipped {len(summary.skipped)} file(s):")
+        lines.extend(f"  - {s.path}: {s.reason}" for s in summary.skipped)
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""All of casebot's settings: the retrieval core's plus the Discord bot's. The token is never shown."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import NoDecode
+
+from retrieval.config import RetrievalSettings
+
+
+def _id_list(value) -> list[int]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        items = value
+    else:
+        items = [p for p in str(value).replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    out = []
+    for item in items:
+        text = str(item).strip()
+        if not text.isdigit():
+            raise ValueError(f"expected Discord ids (numbers) separated by commas, got {text!r}")
+        out.append(int(text))
+    return out
+
+
+class BotSettings(RetrievalSettings):
+    discord_token: SecretStr | None = Field(None, description="The bot's token from the Discord developer portal.")
+    guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Servers to sync slash commands to at start (instant); empty = global.")
+    admin_role_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Roles allowed to /reindex, besides members with Manage Server.")
+    ask_cooldown_seconds: float = Field(10.0, ge=0, le=3600, description="Per-user pause between questions.")
+    ask_cooldown_rate: int = Field(3, ge=1, le=100, description="Questions allowed per cooldown window.")
+    log_level: str = Field("INFO", description="Logging level of the bot process.")
+
+    @field_validator("guild_ids", "admin_role_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, v):
+        return _id_list(v)
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, v):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v.strip() if isinstance(v, str) else v
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """A settings error naming the variable and the problem, never the value (it may be a secret)."""
+    lines = ["invalid settings:"]
+    for err in exc.errors():
+        name = "CASEBOT_" + "_".join(str(p) for p in err.get("loc", ()) if isinstance(p, str)).upper()
+        lines.append(f"  {name}: {err.get('msg', 'invalid value')}")
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""What a sentence offers a question of a given type: a date for "when", a name for "who", a number for "how many".
+
+The strongest evidence is the answer slot sitting next to the words the question is about ("summoned to
+appear in April" for "when must Musk appear?"), as in classic passage-scoring QA. Signals only nudge the
+ranking; a sentence without a date can still answer a "when" question best.
+"""
+from __future__ import annotations
+
+import re
+
+from retrieval.lexical import tokenize
+from retrieval.question import QuestionType
+
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTHS}|(?:in|since|by|from|until|last|next|early|late|mid-?)\s*{_MONTHS}|"
+    r"(?:on|last|next|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"(?:in|since|by|from|until|early|late|mid-?)\s*(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b|"
+    r"yesterday|tomorrow|today|last (?:week|month|year)|next (?:week|month|year)|earlier this (?:week|month|year))",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"(?<=[\s“\"'(])(?!I\b)[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*")
+_ORG = re.compile(r"\b(?:police|prosecutors?|court|commission|ministry|regulators?|agency|unit|office|government|"
+                  r"company|authorit(?:y|ies)|judges?|investigators?|officials?)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+                     r"hundreds?|thousands?|millions?|billions?)\b", re.IGNORECASE)
+_PLACE = re.compile(r"\b(?:in|at|from|on)\s+(?:the\s+)?([A-Z][\w’'-]+)")
+_WORD = re.compile(r"\w[\w’'-]*")
+NEAR_WORDS = 6
+
+
+def _slots(kind: QuestionType, sentence: str) -> list[tuple[int, int]]:
+    if kind is QuestionType.WHEN:
+        return [m.span() for m in _DATE.finditer(sentence)]
+    if kind is QuestionType.WHO:
+        return [m.span() for m in _NAME.finditer(sentence)] + [m.span() for m in _ORG.finditer(sentence)]
+    if kind is QuestionType.HOW_MANY:
+        return [m.span() for m in _NUMBER.finditer(sentence)]
+    if kind is QuestionType.WHERE:
+        return [m.span(1) for m in _PLACE.finditer(sentence)]
+    return []
+
+
+def type_match(kind: QuestionType, sentence: str, question_tokens: list[str]) -> float:
+    """0 no answer slot; 0.5 a slot of the right type; 1.0 such a slot next to a word of the question."""
+    slots = _slots(kind, sentence)
+    if not slots:
+        return 0.0
+    qset = set(question_tokens)
+    words = [(m.start(), m.end(), tokenize(m.group())) for m in _WORD.finditer(sentence)]
+    # A slot that only repeats the question ("Musk" for "who summoned Musk?") answers nothing.
+    slots = [s for s in slots if not set(tokenize(sentence[s[0]:s[1]])) <= qset or not tokenize(sentence[s[0]:s[1]])]
+    if not slots:
+        return 0.0
+    matched = [i for i, (_, _, toks) in enumerate(words) if toks and set(toks) & qset]
+    for start, end in slots:
+        slot_words = [i for i, (ws, we, _) in enumerate(words) if ws < end and we > start]
+        if not slot_words:
+            continue
+        lo, hi = slot_words[0], slot_words[-1]
+        if any((lo - NEAR_WORDS) <= m < lo or hi < m <= hi + NEAR_WORDS for m in matched):
+            return 1.0
+    return 0.5

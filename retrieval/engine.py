@@ -1,0 +1,116 @@
+"""The case engine: one model, one index in service, and every question, timeline and reindex goes through it.
+
+The CLI, the console and the Discord bot all hold one of these. The index in service is a single reference
+swapped after a reindex, so a question being answered keeps the index it started with.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import replace
+from datetime import date
+
+from retrieval.answering import RankingConfig, build_answers, rank
+from retrieval.case_index import CaseIndex, open_current
+from retrieval.config import RetrievalSettings
+from retrieval.embeddings import Embedder
+from retrieval.indexer import ProgressFn, reindex
+from retrieval.manifest import IndexProblem
+from retrieval.models import AnswerResult, ReindexSummary, SourceInfo, TimelineEvent
+from retrieval.question import parse_question
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "The corpus has no answer to that."
+
+
+class CaseEngine:
+    def __init__(self, settings: RetrievalSettings, *, embedder: Embedder | None = None,
+                 ranking: RankingConfig | None = None):
+        self.settings = settings
+        base = ranking or RankingConfig()
+        self.ranking = replace(base, answer_threshold=base.answer_threshold + settings.abstain_threshold)
+        self._embedder = embedder
+        self._embedder_lock = threading.Lock()
+        self._index: CaseIndex | None = None
+        self._reindex_lock = threading.Lock()
+
+    # -- loading ---------------------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            with self._embedder_lock:
+                if self._embedder is None:
+                    self._embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size,
+                                              threads=self.settings.threads)
+        return self._embedder
+
+    @property
+    def index(self) -> CaseIndex:
+        index = self._index
+        if index is None:
+            index = self._index = open_current(self.settings.index_dir, model=self.settings.model)
+        return index
+
+    def load(self, *, build_if_needed: bool = False, progress: ProgressFn | None = None) -> ReindexSummary | None:
+        """Open the index in service (building it first if allowed and needed) and load the model."""
+        summary = None
+        try:
+            self._index = open_current(self.settings.index_dir, model=self.settings.model)
+        except IndexProblem as problem:
+            if not build_if_needed:
+                raise
+            log.info("building the index: %s", problem)
+            summary = self.reindex(progress)
+        _ = self.embedder
+        return summary
+
+    @property
+    def reindex_running(self) -> bool:
+        return self._reindex_lock.locked()
+
+    def reindex(self, progress: ProgressFn | None = None) -> ReindexSummary:
+        if not self._reindex_lock.acquire(blocking=False):
+            from retrieval.indexer import ReindexBusy
+            raise ReindexBusy("a reindex is already running")
+        try:
+            result = reindex(self.settings, lambda: self.embedder, progress)
+            if result.build_dir is not None and (self._index is None or self._index.path != result.build_dir):
+                self._index = CaseIndex.open(result.build_dir, model=self.settings.model)
+            return result.summary
+        finally:
+            self._reindex_lock.release()
+
+    # -- questions -------------------------------------------------------------------------------------------
+    def ask(self, raw_question: str, k: int | None = None) -> AnswerResult:
+        """Raises BadQuestion for a question that cannot be asked as written."""
+        started = time.perf_counter()
+        question = parse_question(raw_question)
+        k = max(1, min(k or self.settings.top_k, 20))
+        index = self.index
+        qvec = self.embedder.encode_query(question.text)
+        ranked = rank(index, question, qvec, self.ranking)
+        answered = bool(ranked) and ranked[0].score >= self.ranking.answer_threshold
+        answers = build_answers(index, ranked, k, self.ranking) if answered else []
+        return AnswerResult(
+            question=question.text,
+            answered=bool(answers),
+            answers=tuple(answers),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            reason=None if answers else NO_ANSWER,
+        )
+
+    def sources(self) -> list[SourceInfo]:
+        return self.index.store.sources()
+
+    def timeline(self, query: str | None = None, since: date | None = None,
+                 until: date | None = None) -> list[TimelineEvent]:
+        from retrieval.timeline import build_timeline
+
+        index = self.index
+        topic = None
+        if query:
+            question = parse_question(query)
+            topic = (question, self.embedder.encode_query(question.text))
+        return build_timeline(index, topic=topic, since=since, until=until)

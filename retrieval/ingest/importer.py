@@ -1,0 +1,69 @@
+"""`casebot import`: an article as it came (.txt or .html) → a canonical Markdown file in the corpus.
+
+Metadata given on the command line wins over what the file says; the article's sentences are written
+exactly as they are, only whole boilerplate paragraphs are left out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from retrieval.ingest.errors import ArticleError
+from retrieval.ingest.loader import SUFFIXES, parse_article_text
+from retrieval.ingest.metadata import clean_str, clean_url, parse_published
+from retrieval.ingest.parsed import ParsedArticle
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def render_markdown(article: ParsedArticle) -> str:
+    meta = {"title": article.title, "source": article.source, "url": article.url,
+            "published": article.published.isoformat() if article.published else None}
+    if article.author:
+        meta["author"] = article.author
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
+    return f"---\n{front}\n---\n\n" + "\n\n".join(article.paragraphs) + "\n"
+
+
+def safe_file_name(name: str) -> str:
+    stem = _SAFE_NAME.sub("-", Path(name).stem).strip("-.") or "article"
+    return f"{stem[:120]}.md"
+
+
+def import_article(src: Path, out_dir: Path, *, title: str | None = None, source: str | None = None,
+                   url: str | None = None, published: str | date | None = None, author: str | None = None,
+                   name: str | None = None, overwrite: bool = False, max_bytes: int = 5_000_000) -> Path:
+    kind = SUFFIXES.get(src.suffix.lower())
+    if kind is None:
+        raise ArticleError(f"unsupported file type '{src.suffix}' (use .txt, .html or .md)")
+    if src.stat().st_size > max_bytes:
+        raise ArticleError(f"file too large (the limit is {max_bytes:,} bytes)")
+    try:
+        text = src.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 (bad byte at offset {exc.start})") from None
+    parsed = parse_article_text(text, kind, src)
+    overrides = {}
+    if title is not None:
+        overrides["title"] = clean_str(title, "title", required=True)
+    if source is not None:
+        overrides["source"] = clean_str(source, "source", required=True)
+    if url is not None:
+        overrides["url"] = clean_url(url)
+    if published is not None:
+        overrides["published"] = parse_published(published)
+    if author is not None:
+        overrides["author"] = clean_str(author, "author", required=False)
+    article = replace(parsed, **overrides)
+    if not article.paragraphs:
+        raise ArticleError("no article text")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / safe_file_name(name or src.name)
+    if target.exists() and not overwrite:
+        raise ArticleError(f"{target} already exists (use --force to replace it)")
+    target.write_text(render_markdown(article), encoding="utf-8")
+    return target

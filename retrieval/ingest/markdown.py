@@ -1,0 +1,35 @@
+"""The canonical corpus format: Markdown with YAML front matter (title, source, url, published, author)."""
+from __future__ import annotations
+
+import frontmatter
+import yaml
+
+from retrieval.ingest.errors import ArticleError
+from retrieval.ingest.metadata import clean_str, clean_url, outlet_from_url, parse_published
+from retrieval.ingest.paragraphs import is_markdown_heading, split_paragraphs
+from retrieval.ingest.parsed import ParsedArticle
+
+
+def parse_markdown(text: str) -> ParsedArticle:
+    if not text.lstrip().startswith("---"):
+        raise ArticleError("no front matter: the file must start with a '---' block holding title, source, url, published")
+    try:
+        meta, body = frontmatter.parse(text)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ArticleError(f"bad front matter: {first}") from None
+    if not isinstance(meta, dict):
+        raise ArticleError("bad front matter: expected 'key: value' lines")
+    url = clean_url(meta.get("url"))
+    source = clean_str(meta.get("source"), "source", required=False) or outlet_from_url(url)
+    if not source:
+        raise ArticleError("missing 'source' (the outlet) and no 'url' to take it from")
+    paragraphs = [p for p in split_paragraphs(body) if not is_markdown_heading(p)]
+    return ParsedArticle(
+        title=clean_str(meta.get("title"), "title", required=True),
+        source=source,
+        url=url,
+        published=parse_published(meta.get("published", meta.get("date"))),
+        author=clean_str(meta.get("author"), "author", required=False),
+        paragraphs=paragraphs,
+    )

@@ -1,0 +1,62 @@
+"""Validation of article metadata shared by every corpus format."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from retrieval.ingest.errors import ArticleError
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """A stable id from the file's place in the corpus: the relative path without its suffix."""
+    rel = path.relative_to(root).with_suffix("")
+    return "/".join(_ID_UNSAFE.sub("-", part).strip("-") or "_" for part in rel.parts)
+
+
+def parse_published(value: object, *, field: str = "published") -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?", text)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise ArticleError(f"impossible date in '{field}': {text!r}") from None
+    raise ArticleError(f"'{field}' must be a date written YYYY-MM-DD, not {value!r}")
+
+
+def clean_str(value: object, field: str, *, required: bool) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ArticleError(f"missing '{field}'")
+        return None
+    if isinstance(value, (dict, list, tuple, set, bytes)):
+        raise ArticleError(f"'{field}' must be text, not {type(value).__name__}")
+    return " ".join(str(value).split())
+
+
+def clean_url(value: object) -> str | None:
+    url = clean_str(value, "url", required=False)
+    if url is None:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ArticleError(f"'url' must be an http(s) address, not {url!r}")
+    return url
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlparse(url).netloc.lower()
+    return host[4:] if host.startswith("www.") else host or None

@@ -1,0 +1,163 @@
+"""Typed data that crosses module borders: articles, sentences, citations, answers, summaries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from the corpus: metadata and its paragraphs, text untouched."""
+
+    doc_id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    paragraphs: tuple[str, ...]
+    author: str | None = None
+    path: str = ""
+
+    @property
+    def fingerprint_text(self) -> str:
+        meta = f"{self.title}\x1f{self.source}\x1f{self.url}\x1f{self.published}\x1f{self.author}"
+        return meta + "\x1e" + "\x1e".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence exactly as it stands in its article, with where it stands."""
+
+    doc_id: str
+    paragraph: int  # 1-based paragraph number in the article
+    position: int  # 0-based sentence number within the paragraph
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None  # YYYY-MM-DD
+    paragraph: int
+
+    def to_json(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+            "paragraph": self.paragraph,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A quoted passage: one sentence, or a sentence with the neighbour it leans on, verbatim."""
+
+    text: str
+    score: float
+    citation: Citation
+    also: tuple[Citation, ...] = ()  # the same text published by other outlets
+
+    def to_json(self) -> dict:
+        out = {"text": self.text, "score": round(self.score, 4), "citation": self.citation.to_json()}
+        if self.also:
+            out["also"] = [c.to_json() for c in self.also]
+        return out
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    question: str
+    answered: bool
+    answers: tuple[Answer, ...]
+    latency_ms: float = 0.0
+    reason: str | None = None  # why nothing was answered, for people
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answers": [a.to_json() for a in self.answers],
+            "latency_ms": round(self.latency_ms, 2),
+        }
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    doc_id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    author: str | None
+    sentences: int
+
+    def to_json(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+            "author": self.author,
+            "sentences": self.sentences,
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: str  # YYYY | YYYY-MM | YYYY-MM-DD
+    mod: str | None
+    date_text: str
+    text: str
+    citation: Citation
+    also: tuple[Citation, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "date": self.date,
+            "mod": self.mod,
+            "date_text": self.date_text,
+            "text": self.text,
+            "citation": self.citation.to_json(),
+            "also": [c.to_json() for c in self.also],
+        }
+
+
+@dataclass
+class ReindexSummary:
+    documents: int = 0
+    sentences: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    embedded: int = 0  # sentences that had to go through the model (cache misses)
+    seconds: float = 0.0
+    rebuilt: bool = True  # False when the corpus had not changed and the index was kept
+
+    def to_json(self) -> dict:
+        return {
+            "documents": self.documents,
+            "sentences": self.sentences,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 2),
+            "rebuilt": self.rebuilt,
+        }

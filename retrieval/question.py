@@ -1,0 +1,73 @@
+"""A reporter's question: cleaned of what is not words (mentions, invisible characters), checked, typed."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+MAX_QUESTION_CHARS = 500
+
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+# Zero-width, bidi controls and other format characters make two identical-looking questions differ.
+_INVISIBLE = {ch for ch in map(chr, range(0x2000, 0x2070)) if unicodedata.category(ch) == "Cf"} | {"\ufeff", "\u00ad"}
+
+
+class QuestionType(str, Enum):
+    WHEN = "when"
+    WHO = "who"
+    HOW_MANY = "how_many"
+    WHERE = "where"
+    OTHER = "other"
+
+
+class BadQuestion(ValueError):
+    """The question cannot be asked as written; the message tells the user what to change."""
+
+
+@dataclass(frozen=True)
+class Question:
+    raw: str
+    text: str
+    kind: QuestionType
+
+
+_KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
+    (re.compile(r"^\s*(?:when\b|what (?:date|day|time|month|year)\b|(?:by|on|until|since) when\b|how long ago\b)", re.I),
+     QuestionType.WHEN),
+    (re.compile(r"^\s*how (?:many|much)\b", re.I), QuestionType.HOW_MANY),
+    (re.compile(r"^\s*where\b", re.I), QuestionType.WHERE),
+    (re.compile(r"^\s*(?:who|whom|whose)\b|^\s*(?:which|what) (?:\w+ )?(?:people|person|company|companies|firm|"
+                r"organi[sz]ations?|regulators?|authorit(?:y|ies)|agenc(?:y|ies)|units?|police|officials?|"
+                r"prosecutors?|court|outlets?|countr(?:y|ies)|governments?)\b", re.I),
+     QuestionType.WHO),
+    (re.compile(r"\bwhen\b", re.I), QuestionType.WHEN),
+]
+
+
+def clean_question(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(ch for ch in text if ch not in _INVISIBLE and (ch.isprintable() or ch.isspace()))
+    text = _MENTION.sub(" ", text)
+    return " ".join(text.split())
+
+
+def question_kind(text: str) -> QuestionType:
+    for pattern, kind in _KIND_RULES:
+        if pattern.search(text):
+            return kind
+    return QuestionType.OTHER
+
+
+def parse_question(raw: str) -> Question:
+    if raw is None:
+        raise BadQuestion("Ask a question, e.g. “When must Musk appear?”")
+    text = clean_question(str(raw))
+    if not any(ch.isalnum() for ch in text):
+        raise BadQuestion("The question is empty. Ask something about the case, e.g. “When must Musk appear?”")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuestion(
+            f"The question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS}). "
+            "Ask one short question at a time."
+        )
+    return Question(raw=str(raw), text=text, kind=question_kind(text))

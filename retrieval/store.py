@@ -1,0 +1,195 @@
+"""The sentence store: documents, paragraphs, sentences and their dates in one SQLite file per build."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from retrieval.models import Citation, SourceInfo
+
+STORE_NAME = "sentences.sqlite"
+
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT, published TEXT,
+    author TEXT, path TEXT, fingerprint TEXT NOT NULL
+);
+CREATE TABLE paragraphs (doc_id TEXT, paragraph INTEGER, text TEXT NOT NULL, PRIMARY KEY (doc_id, paragraph));
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, paragraph INTEGER NOT NULL, position INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, tokens TEXT NOT NULL
+);
+CREATE INDEX sentences_place ON sentences (doc_id, paragraph, position);
+CREATE TABLE dates (
+    sentence_id INTEGER NOT NULL, value TEXT NOT NULL, mod TEXT, date_text TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX dates_value ON dates (value);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    author: str | None
+    path: str
+    fingerprint: str
+
+    def citation(self, paragraph: int) -> Citation:
+        return Citation(self.doc_id, self.title, self.source, self.url, self.published, paragraph)
+
+
+@dataclass(frozen=True)
+class DateRow:
+    value: str
+    mod: str | None
+    date_text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    id: int
+    doc_id: str
+    paragraph: int
+    position: int
+    start: int
+    end: int
+    text: str
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentBundle:
+    """Everything a build stores for one document, so an unchanged article is copied, not reprocessed."""
+
+    document: DocumentRow
+    paragraphs: tuple[str, ...]
+    sentences: tuple[SentenceRow, ...]  # ids are positions within this document
+    dates: tuple[tuple[int, DateRow], ...]  # (sentence index within the document, date)
+
+
+def write_store(path: Path, bundles: Iterable[DocumentBundle]) -> int:
+    """Write a new store; sentence ids are assigned in order and are the rows of the vector index."""
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(SCHEMA)
+        next_id = 0
+        with db:
+            for b in bundles:
+                d = b.document
+                db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
+                    (d.doc_id, d.title, d.source, d.url, d.published, d.author, d.path, d.fingerprint),
+                )
+                db.executemany(
+                    "INSERT INTO paragraphs VALUES (?,?,?)",
+                    ((d.doc_id, i, text) for i, text in enumerate(b.paragraphs, start=1)),
+                )
+                db.executemany(
+                    "INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?)",
+                    ((next_id + i, d.doc_id, s.paragraph, s.position, s.start, s.end, s.text, " ".join(s.tokens))
+                     for i, s in enumerate(b.sentences)),
+                )
+                db.executemany(
+                    "INSERT INTO dates VALUES (?,?,?,?,?,?)",
+                    ((next_id + i, r.value, r.mod, r.date_text, r.start, r.end) for i, r in b.dates),
+                )
+                next_id += len(b.sentences)
+        return next_id
+    finally:
+        db.close()
+
+
+def _sentence(row: Sequence) -> SentenceRow:
+    return SentenceRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], tuple(row[7].split()))
+
+
+class SentenceStore:
+    """Read side of a build's store; safe to share between threads for reading."""
+
+    def __init__(self, path: Path):
+        uri = f"file:{path}?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.documents: dict[str, DocumentRow] = {
+            r[0]: DocumentRow(*r) for r in self._db.execute(
+                "SELECT doc_id, title, source, url, published, author, path, fingerprint FROM documents")
+        }
+
+    def close(self) -> None:
+        self._db.close()
+
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+
+    def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f'SELECT id, doc_id, paragraph, position, start, "end", text, tokens FROM sentences WHERE id IN ({marks})',
+            [int(i) for i in ids],
+        )
+        return {r[0]: _sentence(r) for r in rows}
+
+    def paragraphs(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        out: dict[tuple[str, int], str] = {}
+        for doc_id, para in set(keys):
+            row = self._db.execute(
+                "SELECT text FROM paragraphs WHERE doc_id = ? AND paragraph = ?", (doc_id, para)
+            ).fetchone()
+            if row:
+                out[(doc_id, para)] = row[0]
+        return out
+
+    def paragraph_sentences(self, doc_id: str, paragraph: int) -> list[SentenceRow]:
+        rows = self._db.execute(
+            'SELECT id, doc_id, paragraph, position, start, "end", text, tokens FROM sentences '
+            "WHERE doc_id = ? AND paragraph = ? ORDER BY position",
+            (doc_id, paragraph),
+        )
+        return [_sentence(r) for r in rows]
+
+    def sources(self) -> list[SourceInfo]:
+        counts = dict(self._db.execute("SELECT doc_id, count(*) FROM sentences GROUP BY doc_id"))
+        docs = sorted(self.documents.values(), key=lambda d: (d.published or "", d.source, d.title), reverse=True)
+        return [SourceInfo(d.doc_id, d.title, d.source, d.url, d.published, d.author, counts.get(d.doc_id, 0))
+                for d in docs]
+
+    def dated_sentences(self) -> list[tuple[SentenceRow, DateRow]]:
+        rows = self._db.execute(
+            'SELECT s.id, s.doc_id, s.paragraph, s.position, s.start, s."end", s.text, s.tokens, '
+            'd.value, d.mod, d.date_text, d.start, d."end" FROM dates d JOIN sentences s ON s.id = d.sentence_id '
+            "ORDER BY d.value, s.id"
+        )
+        return [(_sentence(r[:8]), DateRow(*r[8:])) for r in rows]
+
+    def bundles(self) -> dict[str, DocumentBundle]:
+        """Every document as stored, keyed by id, for reuse by the next build."""
+        paras: dict[str, list[str]] = {}
+        for doc_id, _, text in self._db.execute("SELECT doc_id, paragraph, text FROM paragraphs ORDER BY doc_id, paragraph"):
+            paras.setdefault(doc_id, []).append(text)
+        sents: dict[str, list[SentenceRow]] = {}
+        first_id: dict[str, int] = {}
+        for r in self._db.execute(
+            'SELECT id, doc_id, paragraph, position, start, "end", text, tokens FROM sentences ORDER BY id'
+        ):
+            first_id.setdefault(r[1], r[0])
+            sents.setdefault(r[1], []).append(_sentence(r))
+        dates: dict[str, list[tuple[int, DateRow]]] = {}
+        for r in self._db.execute(
+            'SELECT s.doc_id, d.sentence_id, d.value, d.mod, d.date_text, d.start, d."end" '
+            "FROM dates d JOIN sentences s ON s.id = d.sentence_id ORDER BY d.rowid"
+        ):
+            dates.setdefault(r[0], []).append((r[1] - first_id[r[0]], DateRow(*r[2:])))
+        return {
+            doc_id: DocumentBundle(d, tuple(paras.get(doc_id, ())), tuple(sents.get(doc_id, ())),
+                                   tuple(dates.get(doc_id, ())))
+            for doc_id, d in self.documents.items()
+        }
