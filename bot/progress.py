@@ -9,9 +9,9 @@ _LABELS = {"split": "reading articles", "embed": "embedding sentences", "write":
 
 
 class TerminalProgress:
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.enabled = stream.isatty()
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
         self._bar: tqdm | None = None
         self._stage: str | None = None
 

@@ -38,8 +38,8 @@ class IndexLayout:
     def new_build_dir(self) -> Path:
         builds = self.root / BUILDS
         builds.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        path = builds / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}.partial"
+        # Names sort by creation time, which is what pruning keeps by.
+        path = builds / f"{time.time_ns():020d}-{os.getpid()}.partial"
         path.mkdir()
         return path
 

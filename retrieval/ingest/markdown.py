@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.metadata import clean_str, clean_url, outlet_from_url, parse_published
@@ -10,11 +11,19 @@ from retrieval.ingest.paragraphs import is_markdown_heading, split_paragraphs
 from retrieval.ingest.parsed import ParsedArticle
 
 
+class _TextYAML(YAMLHandler):
+    """Front matter values as written: dates stay text so an impossible one is reported as such, not as a YAML
+    error, and nothing in a newsroom's file is turned into a Python object."""
+
+    def load(self, fm, **kwargs):
+        return yaml.load(fm, Loader=yaml.BaseLoader)
+
+
 def parse_markdown(text: str) -> ParsedArticle:
     if not text.lstrip().startswith("---"):
         raise ArticleError("no front matter: the file must start with a '---' block holding title, source, url, published")
     try:
-        meta, body = frontmatter.parse(text)
+        meta, body = frontmatter.parse(text, handler=_TextYAML())
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ArticleError(f"bad front matter: {first}") from None

@@ -1,0 +1,71 @@
+"""Shared fixtures: settings pointing at temporary folders, and one embedding model for the whole session."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tests never read a developer's .env or token.
+for _name in list(os.environ):
+    if _name.startswith("CASEBOT_"):
+        del os.environ[_name]
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EVAL = Path(__file__).resolve().parent / "eval"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.config import DEFAULT_MODEL
+    from retrieval.embeddings import Embedder
+
+    return Embedder(DEFAULT_MODEL)
+
+
+def make_settings(corpus_dir: Path, index_dir: Path, **extra):
+    from bot.settings import BotSettings
+
+    return BotSettings(corpus_dir=corpus_dir, index_dir=index_dir, _env_file=None, **extra)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the bundled corpus."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dst)
+    return dst
+
+
+@pytest.fixture
+def settings(corpus_copy, tmp_path):
+    return make_settings(corpus_copy, tmp_path / "index")
+
+
+@pytest.fixture
+def engine(settings, embedder):
+    """An engine over a fresh index of the bundled corpus (embeddings come from the session's model)."""
+    from retrieval.engine import CaseEngine
+
+    eng = CaseEngine(settings, embedder=embedder)
+    eng.reindex()
+    return eng
+
+
+@pytest.fixture(scope="session")
+def bundled_engine(tmp_path_factory, embedder):
+    """Read-only engine over the bundled corpus, built once per session; do not reindex it."""
+    from retrieval.engine import CaseEngine
+
+    base = tmp_path_factory.mktemp("bundled")
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    eng = CaseEngine(make_settings(corpus, base / "index"), embedder=embedder)
+    eng.reindex()
+    return eng

@@ -1,0 +1,116 @@
+"""Answers: verbatim quotes with citations, context when a quote leans on its neighbour, one answer per
+statement however many outlets published it, and abstention when the corpus does not answer."""
+import pytest
+
+from retrieval.engine import CaseEngine
+from retrieval.question import BadQuestion, QuestionType, parse_question
+
+from .conftest import CORPUS
+
+SEED = CORPUS / "independent-2026-02-03-x-paris-raid.md"
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+def test_answer_is_the_sentence_with_its_citation(bundled_engine):
+    result = bundled_engine.ask("When must Musk appear?")
+    assert result.answered
+    top = result.answers[0]
+    assert top.text.startswith("The tech billionaire has also been summoned by prosecutors to appear in April")
+    c = top.citation
+    assert (c.source, c.published, c.paragraph, c.doc_id) == ("The Independent", "2026-02-03", 2, SEED.stem)
+    assert c.title == "Elon Musk’s X offices in France raided by Paris prosecutors"
+    assert c.url.startswith("https://www.independent.co.uk/")
+
+
+@pytest.mark.parametrize("question", [
+    "When must Musk appear?", "Who raided the offices of X?", "Has X acceded to the French authorities' demands?",
+    "What did campaigners and victims say about the measures?", "Is Europol involved?",
+])
+def test_every_answer_is_verbatim_from_the_article(bundled_engine, question):
+    for answer in bundled_engine.ask(question, k=5).answers:
+        assert answer.text in SEED_TEXT
+
+
+def test_a_bare_quotation_comes_with_the_sentence_that_attributes_it(bundled_engine):
+    top = bundled_engine.ask("Has X acceded to the French authorities' demands?").answers[0]
+    assert top.text == ("“X believes that this investigation is distorting French law in order to serve a political "
+                        "agenda and, ultimately, restrict free speech,” it added. “For these reasons, X has not "
+                        "acceded to the French authorities’ demands, as we have a legal right to do.”")
+
+
+def test_a_self_contained_sentence_stands_alone(bundled_engine):
+    top = bundled_engine.ask("Who raided the offices of X?").answers[0]
+    assert top.text == ("Paris prosecutors have raided the offices of Elon Musk’s social media platform X as part of "
+                        "a cyber-crime investigation, it said on Tuesday.")
+
+
+@pytest.mark.parametrize("question", [
+    "What is the recipe for French onion soup?",
+    "Who won the 2018 football World Cup?",
+    "What is the capital of Australia?",
+    "How do I reset my router password?",
+    "Quelle est la recette de la soupe à l'oignon ?",
+    "asdf qwerty zxcv",
+])
+def test_off_topic_questions_get_no_answer(bundled_engine, question):
+    result = bundled_engine.ask(question)
+    assert not result.answered and result.answers == ()
+    assert result.reason == "The corpus has no answer to that."
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("", "empty"), ("   \t ", "empty"), ("?!…", "empty"), ("\u200b\u200b", "empty"),
+    ("x" * 10_000, "too long"), ("<@123> @everyone", "empty"),
+])
+def test_bad_questions_are_refused_with_a_reason(bundled_engine, raw, message):
+    with pytest.raises(BadQuestion, match=message):
+        bundled_engine.ask(raw)
+
+
+def test_invisible_and_control_characters_do_not_change_the_answer(bundled_engine):
+    plain = bundled_engine.ask("When must Musk appear?").answers[0].text
+    noisy = bundled_engine.ask("When\u200b must \u202eMusk\x07 appear?\ufeff <@&42> @here").answers[0].text
+    assert noisy == plain
+
+
+def test_question_types():
+    assert parse_question("When must Musk appear?").kind is QuestionType.WHEN
+    assert parse_question("Who raided the offices?").kind is QuestionType.WHO
+    assert parse_question("Which regulators opened investigations?").kind is QuestionType.WHO
+    assert parse_question("How many people were arrested?").kind is QuestionType.HOW_MANY
+    assert parse_question("Where will they communicate?").kind is QuestionType.WHERE
+    assert parse_question("Why did prosecutors widen it?").kind is QuestionType.OTHER
+
+
+def test_count_limits_the_answers(bundled_engine):
+    assert len(bundled_engine.ask("What did X say about the investigation?", k=1).answers) == 1
+    assert 1 < len(bundled_engine.ask("What did X say about the investigation?", k=5).answers) <= 5
+
+
+def test_syndicated_story_is_one_answer_with_both_citations(settings, embedder):
+    copy = SEED_TEXT.replace("source: The Independent", "source: The Evening Wire").replace(
+        "published: '2026-02-03'", "published: '2026-02-04'").replace(
+        "https://www.independent.co.uk/news/world/europe/elon-musk-x-office-raid-paris-prosecutors-b2912886.html",
+        "https://wire.example/x-raid")
+    (settings.corpus_dir / "wire-x-raid.md").write_text(copy, encoding="utf-8")
+    engine = CaseEngine(settings, embedder=embedder)
+    engine.reindex()
+    result = engine.ask("When must Musk appear?", k=3)
+    texts = [a.text for a in result.answers]
+    assert len(texts) == len(set(texts))
+    top = result.answers[0]
+    assert top.citation.source == "The Independent"  # the original, published first
+    assert [c.source for c in top.also] == ["The Evening Wire"]
+
+
+def test_answers_from_another_case_do_not_leak_into_this_one(settings, embedder):
+    (settings.corpus_dir / "other-case.md").write_text(
+        "---\ntitle: Council approves new bridge\nsource: Local News\npublished: 2026-01-15\n---\n\n"
+        "The city council approved a new bridge over the river on Thursday. Construction will start in May.\n\n"
+        "The mayor said the bridge would cost 40 million euros.\n", encoding="utf-8")
+    engine = CaseEngine(settings, embedder=embedder)
+    engine.reindex()
+    assert engine.ask("When must Musk appear?").answers[0].citation.doc_id == SEED.stem
+    bridge = engine.ask("How much will the bridge cost?")
+    assert bridge.answers[0].citation.doc_id == "other-case"
+    assert "40 million euros" in bridge.answers[0].text
