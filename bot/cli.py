@@ -212,6 +212,12 @@ def cmd_start(args) -> int:
     return cmd_run(args)
 
 
+def cmd_bench(args) -> int:
+    from benchmarks.cli import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="casebot", description="Answer questions about a case with cited, verbatim "
                                 "sentences from the article corpus.")
@@ -257,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_run)
     st = sub.add_parser("start", help="the Discord bot when a token is configured, else the console")
     st.set_defaults(func=cmd_start)
+    bn = sub.add_parser("bench", help="measure speed and memory against the raw model (writes BENCHMARKS.md)",
+                        add_help=False)
+    bn.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of the benchmark (see casebot bench --help)")
+    bn.set_defaults(func=cmd_bench)
     return p
 
 
