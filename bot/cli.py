@@ -207,9 +207,29 @@ def cmd_run(args) -> int:
 def cmd_start(args) -> int:
     settings = _settings()
     if settings.discord_token is None:
+        if not sys.stdin.isatty():
+            # A container or service with no token and no terminal: the console would just see end of input.
+            _err("no Discord token: set CASEBOT_DISCORD_TOKEN to run the bot "
+                 "(or run `casebot console` in a terminal).")
+            return EXIT_BAD_INPUT
         print("No Discord token configured (CASEBOT_DISCORD_TOKEN): starting the local console.", file=sys.stderr)
         return cmd_console(args)
     return cmd_run(args)
+
+
+def cmd_health(args) -> int:
+    """For container health checks: the index in service opens and passes its checksums; no model is loaded."""
+    from retrieval.case_index import open_current
+    from retrieval.manifest import IndexProblem
+
+    settings = _settings()
+    try:
+        index = open_current(settings.index_dir, model=settings.model)
+    except IndexProblem as exc:
+        _err(f"unhealthy: {exc}")
+        return 1
+    print(f"ok: {index.manifest.documents} documents, {index.manifest.sentences} sentences")
+    return EXIT_OK
 
 
 def cmd_bench(args) -> int:
@@ -263,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_run)
     st = sub.add_parser("start", help="the Discord bot when a token is configured, else the console")
     st.set_defaults(func=cmd_start)
+    h = sub.add_parser("health", help="exit 0 when the index in service is readable (for health checks)")
+    h.set_defaults(func=cmd_health)
     bn = sub.add_parser("bench", help="measure speed and memory against the raw model (writes BENCHMARKS.md)",
                         add_help=False)
     bn.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of the benchmark (see casebot bench --help)")

