@@ -65,6 +65,9 @@ class LexicalIndex:
             return np.zeros(self.num_docs, dtype=np.float32)
         return self._bm25.get_scores_from_ids(ids)
 
+    def knows(self, token: str) -> bool:
+        return token in self._vocab
+
     def idf(self, token: str) -> float:
         """BM25-style idf; a term the corpus never uses gets the highest weight, since its absence matters."""
         i = self._vocab.get(token)

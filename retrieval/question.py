@@ -41,7 +41,6 @@ _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
                 r"organi[sz]ations?|regulators?|authorit(?:y|ies)|agenc(?:y|ies)|units?|police|officials?|"
                 r"prosecutors?|court|outlets?|countr(?:y|ies)|governments?)\b", re.I),
      QuestionType.WHO),
-    (re.compile(r"\bwhen\b", re.I), QuestionType.WHEN),
 ]
 
 

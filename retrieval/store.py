@@ -138,6 +138,18 @@ class SentenceStore:
         )
         return {r[0]: _sentence(r) for r in rows}
 
+    def date_spans(self, ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        out: dict[int, list[tuple[int, int]]] = {}
+        for sid, start, end in self._db.execute(
+            f'SELECT sentence_id, start, "end" FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
+            [int(i) for i in ids],
+        ):
+            out.setdefault(sid, []).append((start, end))
+        return out
+
     def paragraphs(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
         out: dict[tuple[str, int], str] = {}
         for doc_id, para in set(keys):
