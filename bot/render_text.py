@@ -26,16 +26,19 @@ def render_answer(result: AnswerResult, width: int = 100) -> str:
     return "\n".join(lines).rstrip()
 
 
+def short_citation(c: Citation) -> str:
+    return f"{c.source}, {c.published or 'undated'}, ¶{c.paragraph}"
+
+
 def render_timeline(events: list[TimelineEvent]) -> str:
+    """One line per event, date first; the full citations are in `--json` and in the bot."""
     if not events:
         return "No dated events found."
     lines = []
     for e in events:
         date = e.date + (f" ({e.mod})" if e.mod else "")
-        lines.append(f"{date:<18} {e.text}")
-        lines.append(f"{'':<18} — {citation_line(e.citation)}")
-        for c in e.also:
-            lines.append(f"{'':<18}   also: {citation_line(c)}")
+        cites = "; ".join(short_citation(c) for c in (e.citation, *e.also))
+        lines.append(f"{date:<16} {e.text} [{cites}]")
     return "\n".join(lines)
 
 

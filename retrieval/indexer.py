@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 class ReindexBusy(RuntimeError):

@@ -131,13 +131,16 @@ _MONTH_CONTEXT_WEAK = _MONTH_CONTEXT_STRONG | {"by", "before", "after", "between
 
 # Markers that an event lies ahead of the publication date.  Present-tense
 # scheduling verbs are included because reporters write "The trial opens in
-# March" about the future.
+# March" about the future; so are their reported-speech forms ("the office said
+# the interviews were scheduled for April 20"), and a summons' purpose
+# ("summoned for questioning in April", "called to interviews on 20 April").
 _FUTURE_RE = re.compile(
     r"""
     \b(?:will|shall|would|won['’]t|going\ to|gonna)\b
   | ['’]ll\b
-  | \b(?:is|are|['’]s|['’]re|be|being)\s+(?:due|set|scheduled|expected|slated|poised|likely|going|about)\b
-  | \b(?:is|are)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
+  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due|set|scheduled|expected|slated|poised|likely|going|about)\b
+  | \b(?:is|are|was|were)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
+  | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+)?(?:interviews?|questioning|hearings?|trial|sentencing)\b
   | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?)\s+to\b
   | \bsummon(?:s|ed)?\s+to\b
   | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard)\b
@@ -704,6 +707,13 @@ def _extend_locative(sentence: str, start: int, text_lower: str) -> int:
     return m.start()
 
 
+_MON_ANY = _MON.replace("(?P<mon>", "(?:")
+_DATELINE_RE = re.compile(
+    rf"^\s*[A-Z][A-Z .'’-]+(?:,\s*[A-Z][\w.]*)*,\s+(?:{_MON_ANY}\.?\s+\d{{1,2}}|\d{{1,2}}\s+{_MON_ANY}\.?)(?:,?\s+\d{{4}})?"
+    r"\s*(?:\([^)]{1,60}\))?\s*[-–—]"
+)
+
+
 def tag_dates(sentence: str, published: date | None) -> list[DateMention]:
     """All date expressions in the sentence, resolved against the article's
     publication date, in order of appearance.
@@ -726,9 +736,14 @@ def _tag(sentence: str, published: date | None) -> list[DateMention]:
     elif not isinstance(published, date):
         published = None
     ctx = _Context(sentence, published)
+    # A wire dateline ("PARIS, Feb 4 (Reuters) -") dates the dispatch, not an event of the story.
+    dateline = _DATELINE_RE.match(sentence)
+    skip_to = dateline.end() if dateline else 0
     cands: list[_Cand] = []
     for pattern, rule in _RULES:
         for m in pattern.finditer(sentence):
+            if m.start() < skip_to:
+                continue
             cands.extend(rule(ctx, m))
     out = []
     for s, e, value, mod in _select(cands):

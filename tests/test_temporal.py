@@ -188,6 +188,21 @@ CASES = [
     ("It said on Tuesday that sales fell last year and in 2025.", None, [("2025", None, "in 2025")]),
     ("The fine was imposed in December 2023.", None, [("2023-12", None, "in December 2023")]),
     ("Growth slowed in mid-2024 and again yesterday.", None, [("2024", "mid", "in mid-2024")]),
+    # --- reported speech and summonses: the future seen from the past ------------------
+    ("The prosecutor's office said the voluntary interviews were scheduled for April 20 and that the hearings "
+     "would allow the executives to set out their position.", date(2026, 2, 4), [("2026-04-20", None, "April 20")]),
+    ("Musk and Linda Yaccarino, who ran X until last summer, have been called to voluntary interviews on 20 April, "
+     "the Paris prosecutor’s office said in a statement.", PUB, [("2026-04-20", None, "on 20 April")]),
+    ("French judicial authorities have summoned Elon Musk for questioning in April as part of an investigation.",
+     date(2026, 2, 4), [("2026-04", None, "in April")]),
+    ("She said the verdict was due in March.", PUB, [("2026-03", None, "in March")]),
+    ("He was to appear in court in June, his lawyer said.", PUB, [("2026-06", None, "in June")]),
+    # --- a wire dateline dates the dispatch, not an event ----------------------------------
+    ("PARIS, Feb 4 (Continental Wire) - French authorities have summoned Elon Musk for questioning in April.",
+     date(2026, 2, 4), [("2026-04", None, "in April")]),
+    ("WASHINGTON, March 3, 2026 (AP) — The court ruled on Monday.", date(2026, 3, 3),
+     [("2026-03-02", None, "on Monday")]),
+    ("LONDON, 12 Jan (Wire) - Shares fell.", date(2026, 1, 12), []),
 ]
 
 
