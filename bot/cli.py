@@ -61,6 +61,9 @@ def _engine(settings, *, build: bool = True):
         from bot.render_text import render_summary
 
         _err("there was no usable index, so it was built first: " + render_summary(summary))
+    elif engine.corpus_changed():
+        _err(f"note: files in {settings.corpus_dir} changed since the last reindex; "
+             "answers come from the index as it was. Run `casebot reindex` to update it.")
     return engine
 
 

@@ -66,6 +66,13 @@ class CaseEngine:
         _ = self.embedder
         return summary
 
+    def corpus_changed(self) -> bool:
+        """Whether files in the corpus folder changed since the index in service was built."""
+        from retrieval.ingest.loader import corpus_stat_fingerprint
+
+        recorded = self.index.manifest.corpus_files
+        return recorded is not None and corpus_stat_fingerprint(self.settings.corpus_dir) != recorded
+
     @property
     def reindex_running(self) -> bool:
         return self._reindex_lock.locked()

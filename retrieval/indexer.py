@@ -20,7 +20,7 @@ import numpy as np
 
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import EmbeddingCache, text_key
-from retrieval.ingest.loader import scan_corpus
+from retrieval.ingest.loader import corpus_stat_fingerprint, scan_corpus
 from retrieval.layout import IndexLayout
 from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.manifest import (FORMAT_VERSION, IndexProblem, Manifest, checksum_files, fingerprint, read_manifest,
@@ -162,6 +162,7 @@ def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike
     started = time.perf_counter()
     layout = IndexLayout(settings.index_dir)
     with reindex_lock(settings.index_dir):
+        stat_fp = corpus_stat_fingerprint(settings.corpus_dir)
         scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_file_bytes)
         summary = ReindexSummary(skipped=scan.skipped)
         if not scan.articles:
@@ -192,6 +193,9 @@ def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike
         corpus_fp = fingerprint(fps)
 
         if prev_manifest is not None and prev_manifest.corpus_fingerprint == corpus_fp:
+            if prev_manifest.corpus_files != stat_fp:
+                # Files were touched but say the same: remember the new state so `ask` stops warning.
+                write_manifest(prev_dir, prev_manifest.model_copy(update={"corpus_files": stat_fp}))
             summary.rebuilt = False
             summary.seconds = time.perf_counter() - started
             return BuildResult(summary, prev_dir)
@@ -215,6 +219,7 @@ def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike
             format_version=FORMAT_VERSION, model=settings.model, dim=dim, corpus_fingerprint=corpus_fp,
             documents=summary.documents, sentences=summary.sentences, vector_index=index_kind(vindex),
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"), files=checksum_files(build),
+            corpus_files=stat_fp,
         )
         write_manifest(build, manifest)
         published = layout.publish(build)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +26,7 @@ class Manifest(BaseModel):
     vector_index: str
     created: str
     files: dict[str, str]  # relative path -> sha256
+    corpus_files: str | None = None  # stat fingerprint of the corpus folder when it was read
 
 
 def file_sha256(path: Path) -> str:
@@ -44,7 +46,12 @@ def checksum_files(folder: Path) -> dict[str, str]:
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
-    (folder / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    tmp = folder / f".{MANIFEST_NAME}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(manifest.model_dump_json(indent=2))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, folder / MANIFEST_NAME)
 
 
 def read_manifest(folder: Path) -> Manifest:

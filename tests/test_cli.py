@@ -77,6 +77,18 @@ def test_sources_and_reindex_summary(cli_env, capsys):
     assert src["source"] == "The Independent" and src["sentences"] == 17 and src["published"] == "2026-02-03"
 
 
+def test_ask_notes_a_corpus_changed_since_the_last_reindex(cli_env, capsys):
+    _run(capsys, "reindex")
+    code, _, err = _run(capsys, "ask", "When must Musk appear?")
+    assert code == EXIT_OK and "changed since the last reindex" not in err
+    (cli_env / "corpus" / "new.md").write_text("---\ntitle: T\nsource: S\n---\n\nA new article.\n", encoding="utf-8")
+    code, _, err = _run(capsys, "ask", "When must Musk appear?")
+    assert code == EXIT_OK and "changed since the last reindex" in err and "casebot reindex" in err
+    _run(capsys, "reindex")
+    _, _, err = _run(capsys, "ask", "When must Musk appear?")
+    assert "changed since the last reindex" not in err
+
+
 def test_missing_corpus_is_a_message_not_a_traceback(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("CASEBOT_CORPUS_DIR", str(tmp_path / "nowhere"))
     monkeypatch.setenv("CASEBOT_INDEX_DIR", str(tmp_path / "index"))

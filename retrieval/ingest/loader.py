@@ -92,6 +92,24 @@ def _corpus_files(root: Path) -> tuple[list[Path], list[SkippedFile]]:
     return files, skipped
 
 
+def corpus_stat_fingerprint(root: Path) -> str | None:
+    """A cheap fingerprint of the corpus folder (names, sizes, modification times), to notice edits since the
+    last reindex without reading any article."""
+    import hashlib
+
+    if not root.is_dir():
+        return None
+    files, _ = _corpus_files(root)
+    h = hashlib.sha256()
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        h.update(f"{path.relative_to(root)}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
 def scan_corpus(root: Path, *, max_bytes: int = 5_000_000) -> CorpusScan:
     if not root.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {root}")
