@@ -1,0 +1,155 @@
+"""/reindex: rebuild the index from the corpus folder, in the background, with one progress message.
+
+The reindex runs in a worker thread; the engine swaps to the new index in one step when it is ready, so
+/ask and /timeline keep answering from the previous index meanwhile. Progress travels from the thread to
+the event loop (`ReindexProgress`), and the one progress message is edited at most every
+`progress_interval` seconds (Discord rate-limits edits, and reporters do not need every batch).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from retrieval.indexer import NoArticles, ReindexBusy
+from retrieval.models import ReindexSummary
+
+from bot.checks import admin_only
+from bot.cogs.errors import log_unexpected
+from bot.render_discord import NO_MENTIONS, progress_text, summary_text
+
+log = logging.getLogger("casebot.reindex")
+
+ALREADY_RUNNING = ("A reindex is already running. Its progress message will show the summary when it is done; "
+                   "questions are still answered from the current index meanwhile.")
+
+
+class ReindexProgress:
+    """Progress reports from the reindex thread, handed to the event loop.
+
+    Called from the worker thread: it stores the latest (stage, done, total) (a single assignment, atomic)
+    and wakes the loop, at most one wake-up pending at a time however fast the reports come.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.latest: tuple[str, int, int] | None = None
+        self.changed = asyncio.Event()
+        self._loop = loop
+        self._wake_pending = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.latest = (stage, done, total)
+        if not self._wake_pending:
+            self._wake_pending = True
+            self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        self._wake_pending = False
+        self.changed.set()
+
+
+async def follow_progress(work: asyncio.Future, progress: ReindexProgress,
+                          show: Callable[[str, int, int], Awaitable[None]], interval: float) -> None:
+    """Show progress until `work` is done: the first report at once, then at most one per `interval` seconds."""
+    shown = None
+    last_shown: float | None = None
+    while not work.done():
+        woken = asyncio.ensure_future(progress.changed.wait())
+        await asyncio.wait({work, woken}, return_when=asyncio.FIRST_COMPLETED)
+        woken.cancel()
+        progress.changed.clear()
+        if work.done():
+            return
+        if last_shown is not None:
+            wait = interval - (time.monotonic() - last_shown)
+            if wait > 0:  # too soon after the last edit: show whatever is latest once the interval is over
+                await asyncio.wait({work}, timeout=wait)
+                if work.done():
+                    return
+        latest = progress.latest
+        if latest is not None and latest != shown:
+            shown, last_shown = latest, time.monotonic()
+            await show(*latest)
+
+
+class Admin(commands.Cog):
+    progress_interval = 2.0  # seconds between edits of the progress message
+
+    def __init__(self, bot):
+        self.bot = bot
+        # Set before the first await, so two /reindex arriving together cannot both start one.
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running or self.bot.engine.reindex_running
+
+    @app_commands.command(name="reindex", description="Admins: rebuild the index after adding, changing or "
+                                                      "removing articles in the corpus folder.")
+    @admin_only()
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        who = f"{interaction.user} ({interaction.user.id})"
+        if self.running:
+            log.info("/reindex by %s refused: a reindex is already running", who)
+            await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        self._running = True
+        try:
+            log.info("/reindex requested by %s in server %s", who, interaction.guild_id)
+            # Answered at once (no defer needed): the work itself goes on in the background.
+            await interaction.response.send_message(progress_text(), allowed_mentions=NO_MENTIONS)
+            text = await self._reindex(interaction, who)
+        finally:
+            self._running = False
+        await self._finish(interaction, text)
+
+    async def _reindex(self, interaction: discord.Interaction, who: str) -> str:
+        """Run the reindex off the loop, keep the progress message current, and return the final text."""
+        progress = ReindexProgress(asyncio.get_running_loop())
+        work = asyncio.ensure_future(asyncio.to_thread(self.bot.engine.reindex, progress))
+
+        async def show(stage: str, done: int, total: int) -> None:
+            await self._edit(interaction, progress_text(stage, done, total))
+
+        await follow_progress(work, progress, show, self.progress_interval)
+        try:
+            summary: ReindexSummary = work.result()
+        except ReindexBusy:
+            log.info("/reindex by %s: another reindex holds the index", who)
+            return "⚠️ " + ALREADY_RUNNING
+        except (NoArticles, FileNotFoundError) as exc:
+            log.warning("/reindex by %s failed: %s", who, exc)
+            return f"⚠️ Reindex stopped: {exc}. The previous index is still answering questions."
+        except Exception as exc:  # noqa: BLE001 - reported with an id; the index in service is untouched
+            error_id = log_unexpected(exc, f"/reindex by {who}")
+            return (f"⚠️ Reindex failed (error id `{error_id}`). The previous index is still answering "
+                    "questions.")
+        log.info("/reindex by %s finished: %s", who, json.dumps(summary.to_json(), ensure_ascii=False))
+        return summary_text(summary, requested_by=interaction.user.mention)
+
+    async def _edit(self, interaction: discord.Interaction, text: str) -> None:
+        try:
+            await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:  # a missed progress update is harmless
+            log.debug("progress edit failed: %s", exc)
+
+    async def _finish(self, interaction: discord.Interaction, text: str) -> None:
+        try:
+            await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            # An interaction can edit its message for 15 minutes; a longer reindex posts the summary anew.
+            log.info("could not edit the progress message (%s); posting the summary instead", exc)
+            try:
+                await interaction.channel.send(text, allowed_mentions=NO_MENTIONS)
+            except (discord.HTTPException, AttributeError) as exc2:
+                log.warning("could not post the reindex summary: %s", exc2)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,293 @@
+"""Discord rendering of answers, timelines, sources and reindex progress, within Discord's size limits.
+
+Same content as `bot.render_text` (quote, outlet, title, date, paragraph, link, "also" outlets), shaped for
+Discord: quotes as block quotes, citations as masked links. Every function returns pieces that already fit
+(message content ≤ 2,000 characters; embeds within their field and total limits), splitting long material
+over several messages or pages instead of failing. Quoted sentences are never shortened or reworded: a
+quote too long for one message continues in the next.
+
+Mentions inside article text (`@everyone`, `<@&role>`) are left verbatim; callers send with
+`allowed_mentions=AllowedMentions.none()` so they render but ping nobody.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import discord
+from discord.utils import escape_markdown
+
+from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
+
+from bot.render_text import render_summary
+
+# Discord's limits (https://discord.com/developers/docs/resources/message, .../embed#embed-limits).
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELDS_LIMIT = 25
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+
+# Our own budgets stay below the limits, leaving room for a header line and readable pages.
+LINE_LIMIT = 900  # longest single rendered line; a longer quote continues on the next line
+PAGE_CHARS = 3500  # embed description budget per page
+TIMELINE_EVENTS_PER_PAGE = 8
+SOURCES_PER_PAGE = 15
+
+NO_MENTIONS = discord.AllowedMentions.none()
+COLOUR = discord.Colour.dark_teal()
+
+_STAGES = {"scan": "reading the corpus folder", "split": "reading articles", "embed": "embedding sentences",
+           "write": "writing the index"}
+_SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
+
+
+# -- text splitting ------------------------------------------------------------------------------------------
+def chunk_text(text: str, limit: int) -> list[str]:
+    """Cut text into pieces of at most `limit` characters, at a line break or space when there is one."""
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit  # one unbroken run longer than the limit: a hard cut is all that is left
+            pieces.append(rest[:cut])
+            rest = rest[cut:]
+        else:
+            pieces.append(rest[:cut])
+            rest = rest[cut + 1:]  # the break character itself is dropped
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _escaped_pieces(text: str, limit: int) -> list[str]:
+    """Markdown-escaped pieces of `text`, each at most `limit` long once escaped.
+
+    Escaping (so `*`, `_`, `~`, `|` show as written) happens per piece, never across a cut, so a backslash
+    is never separated from the character it protects.
+    """
+    out: list[str] = []
+    for piece in chunk_text(text, limit):
+        escaped = escape_markdown(piece)
+        if len(escaped) <= limit:
+            out.append(escaped)
+        else:
+            out.extend(_escaped_pieces(piece, max(1, limit // 2)))
+    return out
+
+
+def quote_lines(text: str, width: int = LINE_LIMIT) -> list[str]:
+    """A verbatim quote as Discord block-quote lines, each at most `width` characters."""
+    lines: list[str] = []
+    for line in text.splitlines() or [""]:
+        lines.extend(f"> {piece}" for piece in _escaped_pieces(line, width - 2))
+    return lines
+
+
+def pack(blocks: Iterable[Sequence[str]], limit: int, *, max_blocks: int | None = None,
+         gap: str = "\n\n") -> list[str]:
+    """Pack blocks of lines into pages of at most `limit` characters.
+
+    Blocks stay whole on a page when they fit; a block longer than a page continues on the next one, line by
+    line. Every line must already be at most `limit` long (the render functions guarantee it).
+    """
+    pages: list[str] = []
+    current = ""
+    count = 0
+
+    def flush() -> None:
+        nonlocal current, count
+        if current:
+            pages.append(current)
+        current, count = "", 0
+
+    for block in blocks:
+        text = "\n".join(block)
+        room = max_blocks is None or count < max_blocks
+        if current and room and len(current) + len(gap) + len(text) <= limit:
+            current = f"{current}{gap}{text}"
+            count += 1
+            continue
+        if len(text) <= limit:  # a whole block on a fresh page
+            flush()
+            current, count = text, 1
+            continue
+        # A block bigger than any page: start it right here, after a gap, and carry on line by line.
+        if current and (not room or len(current) + len(gap) + len(block[0]) > limit):
+            flush()
+        separator = gap if current else ""
+        for line in block:
+            if len(line) > limit:
+                raise ValueError("a rendered line is longer than the page")
+            if current and len(current) + len(separator) + len(line) > limit:
+                pages.append(current)
+                current, separator = "", ""
+            current = f"{current}{separator}{line}"
+            separator = "\n"
+        count = 1
+    flush()
+    return pages
+
+
+def truncate(text: str, limit: int) -> str:
+    """For labels only (titles, footers), never for quotes."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# -- citations -----------------------------------------------------------------------------------------------
+def _link(label: str, url: str | None, *, suppress_preview: bool) -> str:
+    if not url or not _SAFE_URL.match(url):
+        return label + (f" <{url}>" if url else "")
+    # <url> inside a masked link stops Discord from adding a preview card for every cited article.
+    target = f"<{url}>" if suppress_preview else url
+    return f"[{label}]({target})"
+
+
+def citation_md(c: Citation, *, in_embed: bool = False) -> str:
+    """Outlet, linked title, date, paragraph: the same facts as render_text.citation_line."""
+    title = escape_markdown(f"“{c.title}”").replace("[", "\\[").replace("]", "\\]")
+    when = c.published or "undated"
+    line = f"{escape_markdown(c.source)}, {_link(title, c.url, suppress_preview=not in_embed)}, {when}, " \
+           f"paragraph {c.paragraph}"
+    if len(line) <= LINE_LIMIT:
+        return line
+    # A monstrous title or link: plain text, cut into lines by the caller.
+    return f"{c.source}, “{c.title}”, {when}, paragraph {c.paragraph}" + (f" <{c.url}>" if c.url else "")
+
+
+def _citation_lines(prefix: str, c: Citation, *, in_embed: bool = False) -> list[str]:
+    return chunk_text(prefix + citation_md(c, in_embed=in_embed), LINE_LIMIT)
+
+
+# -- /ask ----------------------------------------------------------------------------------------------------
+def answer_messages(result: AnswerResult) -> list[str]:
+    """The answer as message contents (each ≤ 2,000 characters): a header, then each quote and its citations."""
+    header = chunk_text(f"**{escape_markdown(result.question)}**", LINE_LIMIT) if result.question else []
+    if not result.answered:
+        return pack([header, [result.reason or "The corpus has no answer to that."]], MESSAGE_LIMIT)
+    blocks: list[list[str]] = [header] if header else []
+    for n, answer in enumerate(result.answers, start=1):
+        lines = quote_lines(answer.text)
+        lines += _citation_lines(f"— **[{n}]** ", answer.citation)
+        for also in answer.also:
+            lines += _citation_lines("  also: ", also)
+        blocks.append(lines)
+    return pack(blocks, MESSAGE_LIMIT)
+
+
+# -- /timeline -----------------------------------------------------------------------------------------------
+def _event_block(e: TimelineEvent) -> list[str]:
+    when = f"**{e.date}**" + (f" ({e.mod})" if e.mod else "")
+    lines = [when] + quote_lines(e.text)
+    lines += _citation_lines("— ", e.citation, in_embed=True)
+    for also in e.also:
+        lines += _citation_lines("  also: ", also, in_embed=True)
+    return lines
+
+
+def _with_footers(pages: list[str], title: str, footer_tail: str) -> list[discord.Embed]:
+    embeds = []
+    for i, description in enumerate(pages, start=1):
+        embed = discord.Embed(title=truncate(title, EMBED_TITLE_LIMIT), description=description, colour=COLOUR)
+        page = f"Page {i}/{len(pages)} · " if len(pages) > 1 else ""
+        embed.set_footer(text=truncate(page + footer_tail, EMBED_FOOTER_LIMIT))
+        embeds.append(embed)
+    return embeds
+
+
+def timeline_filters(topic: str | None, since=None, until=None) -> str:
+    parts = []
+    if topic:
+        parts.append(f"about “{topic}”")
+    if since:
+        parts.append(f"from {since}")
+    if until:
+        parts.append(f"until {until}")
+    return " ".join(parts)
+
+
+def timeline_pages(events: Sequence[TimelineEvent], *, topic: str | None = None, since=None,
+                   until=None) -> list[discord.Embed]:
+    """The dated events, oldest first, as embed pages for the paginator."""
+    filters = timeline_filters(topic, since, until)
+    title = "Timeline of the case" + (f" {filters}" if filters else "")
+    if not events:
+        return [discord.Embed(title=truncate(title, EMBED_TITLE_LIMIT), description="No dated events found.",
+                              colour=COLOUR)]
+    pages = pack((_event_block(e) for e in events), PAGE_CHARS, max_blocks=TIMELINE_EVENTS_PER_PAGE)
+    return _with_footers(pages, title, f"{len(events)} dated event(s), each quoted from its article")
+
+
+# -- /sources ------------------------------------------------------------------------------------------------
+def _source_lines(s: SourceInfo) -> list[str]:
+    title = escape_markdown(f"“{s.title}”").replace("[", "\\[").replace("]", "\\]")
+    line = (f"**{s.published or 'undated'}** · {escape_markdown(s.source)}: "
+            f"{_link(title, s.url, suppress_preview=False)} ({s.sentences} sentences)")
+    if len(line) > LINE_LIMIT:
+        line = f"{s.published or 'undated'} · {s.source}: “{s.title}” ({s.sentences} sentences)" + (
+            f" <{s.url}>" if s.url else "")
+    return chunk_text(line, LINE_LIMIT)
+
+
+def sources_pages(sources: Sequence[SourceInfo]) -> list[discord.Embed]:
+    if not sources:
+        return [discord.Embed(title="Sources", description="The index has no articles.", colour=COLOUR)]
+    pages = pack((_source_lines(s) for s in sources), PAGE_CHARS, max_blocks=SOURCES_PER_PAGE, gap="\n")
+    return _with_footers(pages, f"{len(sources)} article(s) in the index", "newest first")
+
+
+# -- /reindex ------------------------------------------------------------------------------------------------
+def progress_text(stage: str | None = None, done: int = 0, total: int = 0) -> str:
+    if stage is None:
+        return "⏳ Reindexing the corpus… questions are still answered from the current index meanwhile."
+    label = _STAGES.get(stage, stage)
+    share = f" {done:,}/{total:,} ({done * 100 // total}%)" if total else ""
+    return f"⏳ Reindexing the corpus: {label}{share}… questions are still answered from the current index."
+
+
+def _listed(label: str, items: Sequence[str], budget: int) -> str | None:
+    if not items:
+        return None
+    shown: list[str] = []
+    used = len(label) + 2
+    for item in items:
+        if used + len(item) + 2 > budget:
+            break
+        shown.append(item)
+        used += len(item) + 2
+    more = len(items) - len(shown)
+    return f"{label}: " + ", ".join(shown) + (f" … and {more} more" if more else "")
+
+
+def summary_text(summary: ReindexSummary, *, requested_by: str | None = None) -> str:
+    """The reindex summary in one message: counts, then what was added, changed, removed and skipped.
+
+    Long lists are cut with "… and N more"; the complete summary is in the bot's log.
+    """
+    head, *skipped_lines = render_summary(summary).splitlines()
+    lines = ["✅ " + head]
+    if requested_by:
+        lines.append(f"Requested by {requested_by}.")
+    for label, items in (("Added", summary.added), ("Changed", summary.changed), ("Removed", summary.removed)):
+        listed = _listed(label, [escape_markdown(i) for i in items], 400)
+        if listed:
+            lines.append(listed)
+    if skipped_lines:
+        heading, *files = skipped_lines  # "Skipped N file(s):" then "  - path: reason" lines
+        lines.append(heading)
+        used = sum(len(line) + 1 for line in lines)
+        for n, line in enumerate(files):
+            line = "• " + truncate(escape_markdown(line.strip().removeprefix("- ")), LINE_LIMIT)
+            if used + len(line) + 1 > MESSAGE_LIMIT - 60:
+                lines.append(f"  … and {len(files) - n} more (see the bot's log)")
+                break
+            lines.append(line)
+            used += len(line) + 1
+    return truncate("\n".join(lines), MESSAGE_LIMIT)
