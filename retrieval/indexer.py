@@ -26,7 +26,7 @@ from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.manifest import (FORMAT_VERSION, IndexProblem, Manifest, checksum_files, fingerprint, read_manifest,
                                 verify, write_manifest)
 from retrieval.models import Article, ReindexSummary
-from retrieval.sentences import split_sentences
+from retrieval.sentences import sentence_spans
 from retrieval.store import STORE_NAME, DateRow, DocumentBundle, DocumentRow, SentenceRow, SentenceStore, write_store
 from retrieval.vectors import build_vector_index, index_kind, save_vector_index
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 class ReindexBusy(RuntimeError):
@@ -75,11 +75,8 @@ def process_article(article: Article, fp: str) -> DocumentBundle:
     sentences: list[SentenceRow] = []
     dates: list[tuple[int, DateRow]] = []
     for p_num, para in enumerate(article.paragraphs, start=1):
-        cursor = 0
-        for pos, text in enumerate(split_sentences(para)):
-            start = para.find(text, cursor)
-            end = start + len(text)
-            cursor = end
+        for pos, (start, end) in enumerate(sentence_spans(para)):
+            text = para[start:end]
             idx = len(sentences)
             sentences.append(SentenceRow(idx, article.doc_id, p_num, pos, start, end, text, tuple(tokenize(text))))
             for m in tag_dates(text, article.published):

@@ -15,14 +15,15 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
-def split_sentences(paragraph: str) -> list[str]:
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in the paragraph, in order, trimmed of surrounding whitespace."""
     if not paragraph.strip():
         return []
     try:
         pieces = _segmenter().segment(paragraph)
     except Exception:  # noqa: BLE001 - a splitter bug must not lose the paragraph
         pieces = [paragraph]
-    out: list[str] = []
+    spans: list[tuple[int, int]] = []
     cursor = 0
     for piece in pieces:
         piece = piece.strip()
@@ -31,28 +32,36 @@ def split_sentences(paragraph: str) -> list[str]:
         at = paragraph.find(piece, cursor)
         if at < 0:
             # pysbd changed the text; give up on finer cuts rather than quote something not written.
-            rest = paragraph[cursor:].strip()
-            if rest:
-                out.append(rest)
-            cursor = len(paragraph)
             break
-        skipped = paragraph[cursor:at].strip()
-        if skipped:
-            out.append(skipped)
-        out.append(piece)
+        _add(spans, paragraph, cursor, at)
+        _add(spans, paragraph, at, at + len(piece))
         cursor = at + len(piece)
-    tail = paragraph[cursor:].strip()
-    if tail:
-        out.append(tail)
-    return _merge_fragments(out)
+    _add(spans, paragraph, cursor, len(paragraph))
+    return _merge_fragments(spans, paragraph)
 
 
-def _merge_fragments(sentences: list[str]) -> list[str]:
-    """Glue back pieces too short to stand alone (a stray closing quote, "Mr.") onto the sentence before."""
-    merged: list[str] = []
-    for s in sentences:
-        if merged and (len(s) < 3 or not any(ch.isalnum() for ch in s)):
-            merged[-1] = merged[-1] + " " + s if merged[-1] else s
+def split_sentences(paragraph: str) -> list[str]:
+    return [paragraph[s:e] for s, e in sentence_spans(paragraph)]
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Append text[start:end] trimmed of whitespace, if anything is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+def _merge_fragments(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Glue pieces too short to stand alone (a stray closing quote, "Mr.") onto the sentence before, by widening
+    its slice, so whatever whitespace separated them stays the article's own."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start:end]
+        if merged and (len(piece) < 3 or not any(ch.isalnum() for ch in piece)):
+            merged[-1] = (merged[-1][0], end)
         else:
-            merged.append(s)
+            merged.append((start, end))
     return merged

@@ -21,8 +21,12 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def render_markdown(article: ParsedArticle) -> str:
-    meta = {"title": article.title, "source": article.source, "url": article.url,
-            "published": article.published.isoformat() if article.published else None}
+    meta = {"title": article.title, "source": article.source}
+    # Absent fields are left out: a written `null` would come back as the word "null".
+    if article.url:
+        meta["url"] = article.url
+    if article.published:
+        meta["published"] = article.published.isoformat()
     if article.author:
         meta["author"] = article.author
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()

@@ -1,6 +1,7 @@
 """Reading a corpus folder: every article file parsed, every unreadable one reported with its reason."""
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,8 @@ from retrieval.ingest.metadata import doc_id_for
 from retrieval.ingest.parsed import ParsedArticle
 from retrieval.ingest.plaintext import parse_plaintext
 from retrieval.models import Article, SkippedFile
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
 IGNORED_NAMES = {"readme.md", "readme.txt", "readme"}
@@ -125,6 +128,10 @@ def scan_corpus(root: Path, *, max_bytes: int = 5_000_000) -> CorpusScan:
             continue
         except OSError as exc:
             scan.skipped.append(SkippedFile(rel, f"cannot read: {exc.strerror or exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the whole corpus from indexing
+            log.warning("could not read %s", rel, exc_info=True)
+            scan.skipped.append(SkippedFile(rel, f"unreadable ({type(exc).__name__})"))
             continue
         if article.doc_id in seen:
             scan.skipped.append(SkippedFile(rel, f"same name as {seen[article.doc_id]}; rename one of them"))

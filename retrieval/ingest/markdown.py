@@ -24,7 +24,9 @@ def parse_markdown(text: str) -> ParsedArticle:
         raise ArticleError("no front matter: the file must start with a '---' block holding title, source, url, published")
     try:
         meta, body = frontmatter.parse(text, handler=_TextYAML())
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        if isinstance(exc, RecursionError):
+            raise ArticleError("bad front matter: nested too deeply") from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ArticleError(f"bad front matter: {first}") from None
     if not isinstance(meta, dict):

@@ -18,7 +18,7 @@ def doc_id_for(path: Path, root: Path) -> str:
 
 
 def parse_published(value: object, *, field: str = "published") -> date | None:
-    if value is None or value == "":
+    if value is None or value == "" or (isinstance(value, str) and value.strip() in _YAML_NULLS):
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -35,21 +35,35 @@ def parse_published(value: object, *, field: str = "published") -> date | None:
     raise ArticleError(f"'{field}' must be a date written YYYY-MM-DD, not {value!r}")
 
 
+# How YAML writes "nothing"; the front matter is read as plain text, so these arrive as words.
+_YAML_NULLS = {"null", "Null", "NULL", "~"}
+
+
 def clean_str(value: object, field: str, *, required: bool) -> str | None:
+    if isinstance(value, str) and value.strip() in _YAML_NULLS:
+        value = None
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ArticleError(f"missing '{field}'")
         return None
     if isinstance(value, (dict, list, tuple, set, bytes)):
         raise ArticleError(f"'{field}' must be text, not {type(value).__name__}")
-    return " ".join(str(value).split())
+    text = " ".join(str(value).split())
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleError(f"'{field}' is not valid text (it holds an unpaired surrogate escape)") from None
+    return text
 
 
 def clean_url(value: object) -> str | None:
     url = clean_str(value, "url", required=False)
     if url is None:
         return None
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        raise ArticleError(f"'url' is not a valid address: {url!r}") from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ArticleError(f"'url' must be an http(s) address, not {url!r}")
     return url
@@ -58,5 +72,8 @@ def clean_url(value: object) -> str | None:
 def outlet_from_url(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlparse(url).netloc.lower()
+    try:
+        host = urlparse(url).netloc.lower()
+    except ValueError:
+        return None
     return host[4:] if host.startswith("www.") else host or None

@@ -16,5 +16,9 @@ def split_paragraphs(body: str) -> list[str]:
     return out
 
 
+_HEADING = re.compile(r"^#{1,6}(?:\s|$)")
+
+
 def is_markdown_heading(paragraph: str) -> bool:
-    return paragraph.startswith("#")
+    """A Markdown heading needs a space after its #s: "#MeToo campaigners marched" is article text."""
+    return bool(_HEADING.match(paragraph))
