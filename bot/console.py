@@ -1,7 +1,7 @@
 """`casebot console`: the bot's slash commands in a local terminal, on the same engine and wording."""
 from __future__ import annotations
 
-import shlex
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,20 +12,25 @@ HELP = ("Commands: /ask QUESTION [count:N] · /timeline [topic:TEXT] [since:YYYY
         "/sources · /reindex · /help · /quit   (a line without a command is asked as a question)")
 
 
+_OPTION = re.compile(r"(?:^|\s)(count|topic|since|until|question):")
+
+
 def _options(text: str) -> tuple[str, dict[str, str]]:
-    """Split `key:value` options (Discord's own notation) from free text."""
-    free, opts = [], {}
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    for w in words:
-        key, sep, value = w.partition(":")
-        if sep and key in {"count", "topic", "since", "until", "question"} and value:
-            opts[key] = value
-        else:
-            free.append(w)
-    return " ".join(free), opts
+    """Discord's own notation, `question:When must Musk appear? count:2`: an option runs to the next option;
+    text before the first option is free text."""
+    marks = list(_OPTION.finditer(text))
+    free = text[: marks[0].start()] if marks else text
+    opts = {}
+    for i, m in enumerate(marks):
+        value = text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if value:
+            opts[m.group(1)] = value
+    free = free.strip()
+    if len(free) >= 2 and free[0] == free[-1] and free[0] in "\"'":
+        free = free[1:-1]
+    return free, opts
 
 
 def handle(engine: CaseEngine, line: str) -> str | None:
