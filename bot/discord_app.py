@@ -109,6 +109,14 @@ class _RedactToken(logging.Filter):
         message = record.getMessage()
         if self._token in message:
             record.msg, record.args = message.replace(self._token, "[token hidden]"), ()
+        if record.exc_info:
+            # A traceback's text is formatted later, by the handler: format it now and redact that too.
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text, record.exc_info = text.replace(self._token, "[token hidden]"), None
+        elif record.exc_text and self._token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self._token, "[token hidden]")
+        if record.stack_info and self._token in record.stack_info:
+            record.stack_info = record.stack_info.replace(self._token, "[token hidden]")
         return True
 
 

@@ -46,19 +46,26 @@ class Paginator(discord.ui.View):
             ephemeral=True, allowed_mentions=NO_MENTIONS)
         return False
 
-    async def _show(self, interaction: discord.Interaction) -> None:
+    async def _show(self, interaction: discord.Interaction, index: int) -> None:
+        """Turn to `index`; the view moves only once Discord has shown the page, so a refused edit
+        leaves it where the reader still sees it."""
+        current = self.index
+        self.index = index
         self._refresh_buttons()
-        await interaction.response.edit_message(embed=self.page, view=self, allowed_mentions=NO_MENTIONS)
+        try:
+            await interaction.response.edit_message(embed=self.page, view=self, allowed_mentions=NO_MENTIONS)
+        except BaseException:
+            self.index = current
+            self._refresh_buttons()
+            raise
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
     async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.index = max(0, self.index - 1)
-        await self._show(interaction)
+        await self._show(interaction, max(0, self.index - 1))
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.primary)
     async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.index = min(len(self.pages) - 1, self.index + 1)
-        await self._show(interaction)
+        await self._show(interaction, min(len(self.pages) - 1, self.index + 1))
 
     async def on_timeout(self) -> None:
         for item in self.children:
@@ -74,10 +81,13 @@ class Paginator(discord.ui.View):
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
         error_id = log_unexpected(error, f"page button for user {interaction.user.id}")
         text = unexpected_error_text(error_id)
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:  # Discord refuses even the apology: the log has it all
+            log.warning("could not tell user %s about error %s: %s", interaction.user.id, error_id, exc)
 
 
 async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:

@@ -20,7 +20,8 @@ def _id_list(value) -> list[int]:
     for item in items:
         text = str(item).strip()
         if not text.isdigit():
-            raise ValueError(f"expected Discord ids (numbers) separated by commas, got {text!r}")
+            # The value is not repeated: a token pasted into the wrong variable must not be printed.
+            raise ValueError("expected Discord ids (numbers) separated by commas")
         out.append(int(text))
     return out
 

@@ -224,3 +224,109 @@ def write_long_corpus(folder: Path, articles: int = 30, unique: int = 12) -> lis
         (folder / f"outlet{i:02d}-musk-summons.md").write_text(front + SYNDICATED + "\n\n" + text + "\n",
                                                               encoding="utf-8")
     return sentences
+
+
+# -- Discord failing at the HTTP boundary (send-failure and security tests) ---------------------------------------
+from simcord.types import HttpLogEntry  # noqa: E402 - kept with the helpers that use it
+
+
+class _StatusError(simcord.BackendError):
+    """An error answer from simcord's Discord; a 429 carries `retry_after` in its body, as Discord's does."""
+
+    def __init__(self, status: int, retry_after: float | None):
+        message = "You are being rate limited." if status == 429 else f"{status} error (injected by test)"
+        super().__init__(status, 0, message)
+        self.retry_after = retry_after
+
+    def to_json(self) -> dict:
+        data = super().to_json()
+        if self.retry_after is not None:
+            data.update(retry_after=self.retry_after, **{"global": False})
+        return data
+
+
+@dataclass
+class _FaultRule:
+    method: str
+    pattern: str
+    status: int
+    skip: int
+    times: int | None
+    retry_after: float | None
+
+
+class HttpFaults:
+    """Make simcord's Discord answer chosen REST calls with an HTTP error status (429, 5xx, …).
+
+    Like `env.inject_error`, but a rule can let the first `skip` matching calls through (to fail, say, the
+    second follow-up of an answer), and a 429 carries `retry_after`. The error reaches the bot the way
+    discord.py raises it once its own retries are spent: a `discord.HTTPException` (or subclass) with that
+    status. discord.py's own retry of 429s and 5xx is exercised separately, against a fake API on 127.0.0.1
+    (tests/test_discord_send_failures.py). Every failed call is kept in `failed` as (method, path, status).
+    """
+
+    def __init__(self, monkeypatch):
+        from simcord.http import router
+
+        self.rules: list[_FaultRule] = []
+        self.failed: list[tuple[str, str, int]] = []
+        original = router.dispatch
+
+        def dispatch(backend, method, path, **kwargs):
+            for rule in self.rules:
+                if rule.method not in (method, "*") or not fnmatch.fnmatch(path, rule.pattern):
+                    continue
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    break
+                if rule.times is not None:
+                    if rule.times <= 0:
+                        continue
+                    rule.times -= 1
+                self.failed.append((method, path, rule.status))
+                backend.http_requests.append(HttpLogEntry(method, path, dict(kwargs.get("params") or {}),
+                                                          kwargs.get("json"), kwargs.get("reason")))
+                raise _StatusError(rule.status, rule.retry_after)
+            return original(backend, method, path, **kwargs)
+
+        monkeypatch.setattr(router, "dispatch", dispatch)
+
+    def add(self, method: str, pattern: str, status: int, *, times: int | None = 1, skip: int = 0,
+            retry_after: float | None = None) -> "HttpFaults":
+        if status == 429 and retry_after is None:
+            retry_after = 2.5
+        self.rules.append(_FaultRule(method, pattern, status, skip, times, retry_after))
+        return self
+
+    def clear(self) -> None:
+        self.rules.clear()
+
+
+# Where the bot's messages go, as REST routes (fnmatch patterns), for HttpFaults.
+INTERACTION_CALLBACK = ("POST", "/interactions/*/*/callback")  # first response, defer, button page turn
+FOLLOWUP = ("POST", "/webhooks/*/*")  # an interaction's follow-up messages (the answer itself)
+EDIT_ORIGINAL = ("PATCH", "/webhooks/*/*/messages/@original")  # replacing "thinking…", reindex progress
+CHANNEL_MESSAGE = ("POST", "/channels/*/messages")  # mention replies, the reindex summary fallback
+TYPING = ("POST", "/channels/*/typing")
+
+
+def dispatch_slash_raw(env: simcord.Env, user_id: int, channel_id: int, name: str, *,
+                       guild_id: int | None = None, options: list[dict] | None = None) -> InteractionResult:
+    """Deliver a slash command payload *without* simcord's visibility checks, as a modified client or a
+    forged request could: the bot's own checks are all that stands in the way. Does not wait."""
+    root = env.backend.find_command(name, guild_id, type=AppCommandType.CHAT_INPUT) or \
+        env.backend.find_command(name, None, type=AppCommandType.CHAT_INPUT)
+    if root is None:
+        raise simcord.SetupError(f"no synced command named {name!r}")
+    data: dict[str, Any] = {"id": root["id"], "name": root["name"], "type": AppCommandType.CHAT_INPUT,
+                            "options": options or []}
+    record, payload = sc_interactions.base_payload(
+        env.backend, type=InteractionType.APPLICATION_COMMAND, channel_id=channel_id, guild_id=guild_id,
+        user_id=user_id, data=data)
+    env.backend.emit("INTERACTION_CREATE", payload)
+    return InteractionResult(env, record)
+
+
+def bot_messages(env: simcord.Env) -> list:
+    """Every message the bot has in simcord's Discord (channel, DM, ephemeral and interaction messages)."""
+    return [m for m in stored_messages(env) if m.author_id == env.bot.user.id]

@@ -84,8 +84,7 @@ class Ask(commands.Cog):
             except BadQuestion as exc:
                 await self._reply(message, [str(exc)])
                 return
-            async with message.channel.typing():
-                result = await self.answer(question, None)
+            result = await self._answer_typing(message.channel, question)
             log.info("mention by %s: %s, %d quote(s), %.0f ms", message.author.id,
                      "answered" if result.answered else "no answer", len(result.answers), result.latency_ms)
             await self._reply(message, answer_messages(result))
@@ -95,6 +94,15 @@ class Ask(commands.Cog):
                 await self._reply(message, [unexpected_error_text(error_id)])
             except discord.HTTPException:
                 pass
+
+    async def _answer_typing(self, channel, question: str) -> AnswerResult:
+        """Answer while showing "casebot is typing…"; the indicator is a courtesy, so if Discord refuses it
+        the question is still answered."""
+        try:
+            await channel.typing()
+        except discord.HTTPException as exc:
+            log.debug("typing indicator refused: %s", exc)
+        return await self.answer(question, None)
 
     async def _reply(self, message: discord.Message, texts: list[str], *, delete_after: float | None = None) -> None:
         """The first part as a reply to the question, the rest after it; pinging nobody."""

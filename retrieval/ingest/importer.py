@@ -5,6 +5,7 @@ exactly as they are, only whole boilerplate paragraphs are left out.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from datetime import date
@@ -35,6 +36,8 @@ def render_markdown(article: ParsedArticle) -> str:
 
 def safe_file_name(name: str) -> str:
     stem = _SAFE_NAME.sub("-", Path(name).stem).strip("-.") or "article"
+    if stem.lower() == "readme":  # the corpus reader ignores README files
+        stem = "readme-article"
     return f"{stem[:120]}.md"
 
 
@@ -67,7 +70,18 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
         raise ArticleError("no article text")
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / safe_file_name(name or src.name)
+    if target.is_symlink():
+        # Writing through a link could land anywhere on disk; a corpus entry is a plain file.
+        raise ArticleError(f"{target} is a link; remove it or choose another --name")
     if target.exists() and not overwrite:
         raise ArticleError(f"{target} already exists (use --force to replace it)")
-    target.write_text(render_markdown(article), encoding="utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | (0 if overwrite else os.O_EXCL)
+    try:
+        fd = os.open(target, flags, 0o644)
+    except FileExistsError:
+        raise ArticleError(f"{target} already exists (use --force to replace it)") from None
+    except OSError as exc:
+        raise ArticleError(f"cannot write {target}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(render_markdown(article))
     return target

@@ -47,7 +47,10 @@ def read_article(path: Path, root: Path, *, max_bytes: int) -> Article:
         raise ArticleError("empty file")
     if size > max_bytes:
         raise ArticleError(f"file too large ({size:,} bytes; the limit is {max_bytes:,})")
-    raw = path.read_bytes()
+    with path.open("rb") as fh:
+        raw = fh.read(max_bytes + 1)  # the file may have grown since stat
+    if len(raw) > max_bytes:
+        raise ArticleError(f"file too large (the limit is {max_bytes:,} bytes)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,11 +88,19 @@ def _corpus_files(root: Path) -> tuple[list[Path], list[SkippedFile]]:
             path = Path(dirpath) / name
             rel = str(path.relative_to(root))
             if path.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve(strict=True)
+                except (RuntimeError, OSError):
+                    skipped.append(SkippedFile(rel, "broken or looping link"))
+                    continue
                 if not target.is_relative_to(real_root):
                     skipped.append(SkippedFile(rel, "link pointing outside the corpus folder"))
                     continue
-            if not path.is_file():
+            try:
+                if not path.is_file():
+                    continue
+            except OSError:
+                skipped.append(SkippedFile(rel, "cannot read"))
                 continue
             files.append(path)
     return files, skipped
