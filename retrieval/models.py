@@ -1,7 +1,7 @@
 """Typed data that crosses module borders: articles, sentences, citations, answers, summaries."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 
@@ -50,14 +50,7 @@ class Citation:
     paragraph: int
 
     def to_json(self) -> dict:
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "source": self.source,
-            "url": self.url,
-            "published": self.published,
-            "paragraph": self.paragraph,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -104,15 +97,7 @@ class SourceInfo:
     sentences: int
 
     def to_json(self) -> dict:
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "source": self.source,
-            "url": self.url,
-            "published": self.published,
-            "author": self.author,
-            "sentences": self.sentences,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
