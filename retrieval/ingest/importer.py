@@ -16,6 +16,7 @@ import yaml
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.loader import SUFFIXES, parse_article_text
 from retrieval.ingest.metadata import clean_str, clean_url, parse_published
+from retrieval.ingest.paragraphs import is_markdown_heading
 from retrieval.ingest.parsed import ParsedArticle
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -31,7 +32,9 @@ def render_markdown(article: ParsedArticle) -> str:
     if article.author:
         meta["author"] = article.author
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
-    return f"---\n{front}\n---\n\n" + "\n\n".join(article.paragraphs) + "\n"
+    # A paragraph that would read as a Markdown heading ("# 1 in 4 deepfakes …") is article text: escape it.
+    body = ("\\" + p if is_markdown_heading(p) else p for p in article.paragraphs)
+    return f"---\n{front}\n---\n\n" + "\n\n".join(body) + "\n"
 
 
 def safe_file_name(name: str) -> str:
@@ -53,6 +56,8 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
         text = src.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(f"not UTF-8 (bad byte at offset {exc.start})") from None
+    if "\x00" in text:
+        raise ArticleError("binary file (contains NUL bytes)")
     parsed = parse_article_text(text, kind, src)
     overrides = {}
     if title is not None:

@@ -35,7 +35,8 @@ def parse_markdown(text: str) -> ParsedArticle:
     source = clean_str(meta.get("source"), "source", required=False) or outlet_from_url(url)
     if not source:
         raise ArticleError("missing 'source' (the outlet) and no 'url' to take it from")
-    paragraphs = [p for p in split_paragraphs(body) if not is_markdown_heading(p)]
+    # "\# text" is Markdown's way of writing a paragraph that starts with "#"; the text is what follows.
+    paragraphs = [p[1:] if p.startswith("\\#") else p for p in split_paragraphs(body) if not is_markdown_heading(p)]
     return ParsedArticle(
         title=clean_str(meta.get("title"), "title", required=True),
         source=source,
