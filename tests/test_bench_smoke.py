@@ -1,0 +1,38 @@
+"""The benchmark itself must not rot: a tiny `casebot bench --quick` runs end to end and reports its figures.
+
+Nothing here is about time: the figures only have to be there.
+"""
+import json
+
+import pytest
+
+from benchmarks.cli import main as bench_main
+from benchmarks.synthetic import articles_for, questions
+
+
+def test_synthetic_corpus_is_deterministic_and_nested():
+    small, large = articles_for(3, 200), articles_for(3, 600)
+    assert small == large[:len(small)] and small == articles_for(3, 200)
+    assert sum(a.sentence_count for a in small) >= 200
+    text = small[0].markdown()
+    assert text.startswith("---\ntitle: ") and "\npublished: '" in text and "\nsource: " in text
+    qs = questions(3, count=40, off_topic=4)
+    assert len(qs) == len(set(qs)) == 40
+
+
+@pytest.mark.slow
+def test_quick_bench_runs_and_writes_its_figures(tmp_path, capsys):
+    out = tmp_path / "BENCH.md"
+    code = bench_main(["--sizes", "150", "--quick", "--json", "--out", str(out), "--workdir", str(tmp_path / "w")])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    size = printed["sizes"][0]
+    assert size["sentences"] >= 150 and size["ask"]["questions"] >= 12
+    for key in ("p50_ms", "p95_ms"):
+        assert size["ask"]["ask"][key] > 0 and size["ask"]["raw_encode"][key] > 0
+    assert printed["full_reindex"]["casebot"]["sentences_per_s"] > 0
+    assert printed["incremental"]["only_new_text_embedded"]
+    assert printed["cold_start"]["casebot_s"] > 0 and printed["memory"]["casebot_mb"] > 0
+    assert printed["ann"]["hnsw"]["recall_at_10"] >= 0 and printed["goals"]
+    report = out.read_text(encoding="utf-8")
+    assert "# casebot benchmarks" in report and "## Goals" in report and "sentences/s" in report
