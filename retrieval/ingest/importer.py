@@ -33,7 +33,7 @@ def render_markdown(article: ParsedArticle) -> str:
         meta["author"] = article.author
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
     # A paragraph that would read as a Markdown heading ("# 1 in 4 deepfakes …") is article text: escape it.
-    body = ("\\" + p if is_markdown_heading(p) else p for p in article.paragraphs)
+    body = ("\\" + p if is_markdown_heading(p) or p.startswith("\\#") else p for p in article.paragraphs)
     return f"---\n{front}\n---\n\n" + "\n\n".join(body) + "\n"
 
 
