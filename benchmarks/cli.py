@@ -201,6 +201,7 @@ def run(args: argparse.Namespace, log: Log, checkpoint=None) -> dict:
         engines[size] = engine
     log(f"{len(qs)} questions, each encoded raw and then asked at every size in turn …")
     latency = queries.ask_latency(engines, qs)
+    results["latency_load_average"] = sysinfo.load_average()
     for entry in sizes:
         engine = engines[entry["target"]]
         entry["ask"] = latency[entry["target"]]

@@ -30,6 +30,18 @@ def _stage(stages: dict[str, dict], name: str) -> float:
     return 0.0
 
 
+FULL_REMEDY = (
+    "On 2 cores the pipeline's own CPU work is taken from the model, so it has to shrink. Most of it is "
+    "splitting: `retrieval/sentences.py` `sentence_spans` calls pysbd's `Segmenter.segment`, which after "
+    "splitting searches every sentence back in the paragraph with a freshly compiled regex "
+    "(`sentences_with_char_spans`) to build spans casebot then recomputes with `str.find`. Calling "
+    "`_segmenter().processor(paragraph).process()` instead gives the same pieces (3,102 paragraphs of this "
+    "benchmark and the test corpora checked) at 0.68 instead of 1.22 ms a sentence; keep the `at < 0` branch, "
+    "since `segment` silently dropped pieces pysbd had altered. Date tagging (`temporal.tag_dates`, ~0.4 ms a "
+    "sentence) is next; with the model at ~120 sentences/s on an idle core pair (8 ms a sentence), every 0.1 ms "
+    "a sentence is ~1% of the ratio. Encoding in chunks of 8 batches for the progress bar cost 0–6% against one "
+    "`encode` call in an idle A/B")
+
 REINDEX_REMEDY = (
     "Every reindex redoes the whole build: `retrieval/ingest/loader.py` `scan_corpus` parses every file (front "
     "matter + YAML, ~2 ms a file); `retrieval/indexer.py` `_previous` reads every stored sentence back "
@@ -48,13 +60,15 @@ REINDEX_REMEDY = (
     "previous manifest")
 
 ASK_REMEDY = (
-    "Three causes. (1) Threads: the model and FAISS run one thread per core; on a 2-core machine doing anything "
-    "else (a reindex beside the bot, another process) each of their many small parallel steps waits for a "
-    "descheduled thread. Alternating both settings on this shared machine: raw single-query encode p50 31 ms "
-    "with one torch thread against 228 ms with two, and ask at 100,000 sentences p50 66 ms against 330 ms "
-    "(one FAISS thread: exact search 21 ms against 46 ms). Use one torch thread for single questions (or a "
-    "`threads` default of cores − 1) and `faiss.omp_set_num_threads(1)` in `retrieval/vectors.py` "
-    "`load_vector_index` (a single-query search gains nothing from OpenMP). (2) Exact vector search grows with the "
+    "Three causes. (1) Threads: the model and FAISS run one thread per core. On an idle machine that is right "
+    "for the model (see *Torch threads*), but on a 2-core machine doing anything else (a reindex beside the "
+    "bot, another process) each of their many small parallel steps waits for a descheduled thread: with both "
+    "settings alternated on this machine while it was shared, raw single-query encode p50 was 31 ms with one "
+    "torch thread against 228 ms with two, ask at 100,000 sentences p50 66 ms against 330 ms, and exact search "
+    "21 ms with one FAISS thread against 46 ms. Call `faiss.omp_set_num_threads(1)` in `retrieval/vectors.py` "
+    "`load_vector_index` (a single query gains nothing from OpenMP), and encode questions with one torch "
+    "thread while a reindex runs in the same process (or default `threads` to cores − 1 on small machines). "
+    "(2) Exact vector search grows with the "
     "corpus: `retrieval/vectors.py` `search` reads every vector for every question, ~0.2 ms per 1,000 sentences "
     "with one thread here (10,000: 2 ms; 30,000: 6 ms; 100,000: 21 ms). HNSW with casebot's parameters over "
     "this benchmark's 100,000 vectors answers in 0.4 ms (p95 0.7) with recall@40 0.995 against exact, so lower "
@@ -92,14 +106,19 @@ def judge(r: dict) -> list[Verdict]:
         stages = full["casebot"]["stages_ms"]
         model_ms = _stage(stages, "model encode")
         other = full["casebot"]["seconds"] * 1000 - model_ms
-        why = (f"model encode {model_ms / 1000:,.1f} s of {full['casebot']['seconds']:,.1f} s; the pipeline around "
-               f"it {other / 1000:,.1f} s, mostly: {_top_stages(stages, exclude=('embed (cache + model)',))}")
+        n = full["casebot"]["sentences"]
+        raw_s = full["raw"]["seconds"]
+        why = (f"model encode {model_ms / 1000:,.1f} s of {full['casebot']['seconds']:,.1f} s "
+               f"({n / max(model_ms / 1000, 1e-9):,.1f} sentences/s inside the reindex against "
+               f"{full['raw']['sentences_per_s']:,.1f} raw: load that came and went, and the reindex encoding in "
+               f"chunks of 8 batches for its progress bar); the pipeline around it {other / 1000:,.1f} s "
+               f"({other / 1000 / full['casebot']['seconds']:.0%}), mostly: "
+               f"{_top_stages(stages, exclude=('embed (cache + model)',))}. Had the model run at the raw speed inside "
+               f"the reindex, the ratio would be {raw_s / (raw_s + other / 1000):.2f}×")
         out.append(Verdict("full reindex ≥ 0.9× raw encode throughput",
                            f"{ratio:.2f}× ({full['casebot']['sentences_per_s']:,.1f} vs "
                            f"{full['raw']['sentences_per_s']:,.1f} sentences/s)", ratio >= 0.9, why,
-                           "split + date tagging are per-sentence Python (~1.3 ms a sentence): run them in a "
-                           "process pool ahead of the model; the rest is the whole-build work listed for the "
-                           "incremental reindex"))
+                           FULL_REMEDY))
     inc = r.get("incremental")
     if inc:
         ok = inc["seconds_to_swap"] <= 2.0 and inc["only_new_text_embedded"]

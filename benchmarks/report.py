@@ -55,14 +55,14 @@ def _stage_table(stages: dict[str, dict], unit: str = "ms") -> list[str]:
 def contention(r: dict) -> str | None:
     """Why single-query latency ratios of this run cannot be trusted, or None when the machine looked idle."""
     sysd = r["system"]
-    loads = [x[0] for x in (sysd.get("load_average_start"), sysd.get("load_average_end"), (r.get("full_reindex") or
-             {}).get("load_average")) if x]
+    load = (r.get("latency_load_average") or [None])[0]  # right after the question-latency loop
     cores = sysd.get("usable_cores") or sysd.get("cores") or 1
     raws = [s["ask"]["raw_encode"] for s in r.get("sizes", [])]
     spread = max((x["p95_ms"] / x["p50_ms"] for x in raws), default=1.0)
-    if (loads and max(loads) > cores) or spread > 3:
-        return (f"this run shared the machine with other work (1-minute load average up to {max(loads or [0]):.1f} "
-                f"on {cores} cores; raw single-query encode p50 {raws[0]['p50_ms']:.1f} ms, p95 "
+    if (load is not None and load > cores) or spread > 3:
+        return (f"this run's question-latency phase shared the machine with other work ("
+                + (f"1-minute load average {load:.1f} on {cores} cores; " if load is not None else "")
+                + f"raw single-query encode p50 {raws[0]['p50_ms']:.1f} ms, p95 "
                 f"{raws[0]['p95_ms']:.1f} ms). With as many torch threads as cores, the model stalls whenever a core "
                 "is taken, which inflates the baseline of the question-latency goals as much as casebot's own "
                 "figure: those two verdicts are marked † and are not evidence either way, while the stage timings "
@@ -118,10 +118,10 @@ def markdown(r: dict, v: list[Verdict]) -> str:
               "from this run.", ""]
         seen = set()
         for x in missed:
-            text = x.remedy if x.remedy not in seen else "see above."
+            text = x.remedy if x.remedy not in seen else "see above"
             seen.add(x.remedy)
-            state = "missed by" if x.met is False else "not evidence in this run:"
-            L.append(f"- **{x.goal}** ({state} {x.figure}): {text}")
+            state = "missed in this run:" if x.met is False else "not evidence in this run:"
+            L.append(f"- **{x.goal}** ({state} {x.figure}): {text}.")
         L.append("")
 
     L += ["## By size", "",
@@ -155,7 +155,11 @@ def markdown(r: dict, v: list[Verdict]) -> str:
               f"sentences/s**. `SentenceTransformer.encode` of the same sentences, batch size {raw['batch_size']}, "
               f"took {raw['seconds']:.1f} s (the mean of one run before the reindex, {raw.get('seconds_before', 0):.1f} s, "
               f"and one after, {raw.get('seconds_after', 0):.1f} s): **{raw['sentences_per_s']:,.1f} sentences/s**. Ratio "
-              f"**{fr['ratio_to_raw']:.2f}×** (load average then: {fr.get('load_average')}).", "",
+              f"**{fr['ratio_to_raw']:.2f}×** (load average then: {fr.get('load_average')})."
+              + (f" The baseline itself moved {abs(raw['seconds_before'] - raw['seconds_after']) / raw['seconds']:.0%} "
+                 "between its two runs: load on the machine came and went, and the ratio is uncertain by about "
+                 "as much." if raw.get("seconds_before") and abs(raw["seconds_before"] - raw["seconds_after"])
+                 > 0.15 * raw["seconds"] else ""), "",
               "Where the reindex spent its time (inclusive; indented stages are part of the one above):", ""]
         L += _stage_table(c["stages_ms"]) + [""]
         if r.get("sizes") and r["sizes"][-1].get("build"):
@@ -264,7 +268,8 @@ def markdown(r: dict, v: list[Verdict]) -> str:
           "`CaseEngine.ask` at every size in turn (all indexes open in one process), so load that comes and goes "
           "touches every size alike; the questions are about the synthetic cast, a few off-topic. "
           "Stage times come from wrapping the named functions during a separate pass.",
-          "- Cold start: wall time from spawning the process to its first line on stdout, median of the runs; "
-          "peak RSS from `os.wait4` of each child.",
+          "- Cold start: wall time from spawning the process to its first line on stdout, median of the runs "
+          "alternated with the bare script. Peak RSS: each child's own `ru_maxrss`, reported by a tiny launcher "
+          "process (a child forked straight from the benchmark would inherit the benchmark's high-water mark).",
           "- Index size: every file of the published build; the embedding cache is reported separately.", ""]
     return "\n".join(L)

@@ -26,6 +26,7 @@ CREATE TABLE dates (
     start INTEGER NOT NULL, "end" INTEGER NOT NULL
 );
 CREATE INDEX dates_value ON dates (value);
+CREATE INDEX dates_sentence ON dates (sentence_id);
 """
 
 
