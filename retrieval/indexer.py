@@ -114,7 +114,7 @@ def _previous(layout: IndexLayout, model: str) -> tuple[Path | None, Manifest | 
             return current, manifest, store.bundles()
         finally:
             store.close()
-    except (IndexProblem, Exception) as exc:  # noqa: BLE001 - a broken old build only means a full rebuild
+    except Exception as exc:  # noqa: BLE001 - a broken old build only means a full rebuild
         log.warning("previous index not reused: %s", exc)
         return current, None, {}
 
