@@ -79,7 +79,8 @@ def rank(index: CaseIndex, question: Question, qvec: np.ndarray, cfg: RankingCon
         if question.kind in CRISP_KINDS and tm == 0.0:
             score *= cfg.crisp_missing_factor
         scored.append(Scored(c, row, cov, tm, score))
-    scored.sort(key=lambda s: (-s.score, s.row.id))
+    # Ties go by place in the corpus, not by id: ids depend on when an article was indexed.
+    scored.sort(key=lambda s: (-s.score, s.row.doc_id, s.row.paragraph, s.row.position))
     return scored
 
 

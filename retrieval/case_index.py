@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
+import numpy as np
 
 from retrieval.indexer import BM25_DIR, VECTORS_NAME
 from retrieval.layout import IndexLayout
 from retrieval.lexical import LexicalIndex
 from retrieval.manifest import IndexProblem, Manifest, read_manifest, verify
 from retrieval.store import STORE_NAME, SentenceStore
-from retrieval.vectors import load_vector_index
+from retrieval.vectors import RowFilter, load_vector_index
 
 
 @dataclass
@@ -21,6 +22,8 @@ class CaseIndex:
     store: SentenceStore
     vectors: faiss.Index
     lexical: LexicalIndex
+    # Which vector rows still belong to a sentence; None when all do (no article removed since a full build).
+    live_rows: RowFilter | None = None
 
     @classmethod
     def open(cls, build: Path, *, model: str) -> "CaseIndex":
@@ -32,9 +35,13 @@ class CaseIndex:
             lexical = LexicalIndex.load(build / BM25_DIR)
         except Exception as exc:  # noqa: BLE001 - any unreadable part means the build is unusable
             raise IndexProblem(f"the index at {build} cannot be read ({exc}); run `casebot reindex`") from None
-        if vectors.ntotal != manifest.sentences or store.count() != manifest.sentences:
+        if (vectors.ntotal != manifest.rows or lexical.num_rows != manifest.rows
+                or store.count() != manifest.sentences or lexical.num_docs != manifest.sentences):
             raise IndexProblem(f"the index at {build} is inconsistent; run `casebot reindex`")
-        return cls(build, manifest, store, vectors, lexical)
+        live_rows = None
+        if manifest.rows != manifest.sentences:
+            live_rows = RowFilter.of(np.array(store.live_ids(), dtype=np.int64), manifest.rows)
+        return cls(build, manifest, store, vectors, lexical, live_rows)
 
 
 def open_current(index_dir: Path, *, model: str) -> CaseIndex:

@@ -58,13 +58,16 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if progress is None:
             return self._encode(list(texts))
-        parts = []
+        # Chunked for the progress bar, but in the order one `encode` call would use (longest first), so
+        # every batch pads to the same lengths as without chunks: chunks in corpus order cost up to 15%.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         step = self.batch_size * 8
-        for i in range(0, len(texts), step):
-            chunk = list(texts[i:i + step])
-            parts.append(self._encode(chunk))
-            progress(len(chunk))
-        return np.vstack(parts)
+        for i in range(0, len(order), step):
+            rows = order[i:i + step]
+            out[rows] = self._encode([texts[j] for j in rows])
+            progress(len(rows))
+        return out
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._encode([text])[0]

@@ -16,7 +16,7 @@ from retrieval.case_index import CaseIndex, open_current
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import Embedder
 from retrieval.indexer import ProgressFn, reindex
-from retrieval.manifest import IndexProblem
+from retrieval.manifest import IndexProblem, read_manifest
 from retrieval.models import AnswerResult, ReindexSummary, SourceInfo, TimelineEvent
 from retrieval.question import parse_question
 
@@ -85,6 +85,9 @@ class CaseEngine:
             result = reindex(self.settings, lambda: self.embedder, progress)
             if result.build_dir is not None and (self._index is None or self._index.path != result.build_dir):
                 self._index = CaseIndex.open(result.build_dir, model=self.settings.model)
+            elif self._index is not None:
+                # Same build, but the reindex may have recorded the corpus files' new state in its manifest.
+                self._index = replace(self._index, manifest=read_manifest(self._index.path))
             return result.summary
         finally:
             self._reindex_lock.release()

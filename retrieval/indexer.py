@@ -1,8 +1,11 @@
 """Reindex: corpus folder → a new build published atomically, reusing whatever has not changed.
 
-Unchanged articles (same fingerprint) are copied from the build in service, so they are neither re-split
-nor re-tagged; vectors come from the embedding cache, so only sentences never seen by this model are
-embedded. Any failure before `publish` leaves the build in service untouched.
+A file whose size and modification time (or failing those, bytes) are those the build in service recorded is
+not even parsed. New and edited articles are split, tagged and embedded (the embedding cache spares text this
+model has seen before); then the build in service is extended: its store copied and patched, new rows appended
+to its vector and BM25 indexes. Sentence ids are never reused, so nothing unchanged is renumbered; rows left
+behind by removed or edited articles are skipped by search until they pass MAX_UNOWNED_SHARE of the index,
+when the build is written compact instead. Any failure before `publish` leaves the build in service untouched.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import numpy as np
 
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import EmbeddingCache, text_key
-from retrieval.ingest.loader import corpus_stat_fingerprint, scan_corpus
+from retrieval.ingest.loader import CorpusScan, FileState, scan_corpus
 from retrieval.layout import IndexLayout
 from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.manifest import (FORMAT_VERSION, IndexProblem, Manifest, checksum_files, fingerprint, read_manifest,
@@ -28,7 +31,8 @@ from retrieval.manifest import (FORMAT_VERSION, IndexProblem, Manifest, checksum
 from retrieval.models import Article, ReindexSummary
 from retrieval.sentences import sentence_spans
 from retrieval.store import STORE_NAME, DateRow, DocumentBundle, DocumentRow, SentenceRow, SentenceStore, write_store
-from retrieval.vectors import build_vector_index, index_kind, save_vector_index
+from retrieval.vectors import (build_vector_index, extend_vector_index, index_kind, load_vector_index,
+                               save_vector_index, vectors_of)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,9 @@ VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
 PIPELINE_VERSION = "3"
+# Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
+# writes a compact build instead of extending the previous one.
+MAX_UNOWNED_SHARE = 0.1
 
 
 class ReindexBusy(RuntimeError):
@@ -102,30 +109,42 @@ def reindex_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _previous(layout: IndexLayout, model: str) -> tuple[Path | None, Manifest | None, dict[str, DocumentBundle]]:
+@dataclass
+class PreviousBuild:
+    """The build in service, as much of it as the next build needs without reading every sentence."""
+
+    path: Path
+    manifest: Manifest
+    documents: dict[str, DocumentRow]
+    id_ranges: dict[str, tuple[int, int]]  # doc_id -> (first sentence id, count)
+
+    @property
+    def files(self) -> dict[str, FileState]:
+        return {d: FileState(*state) for d, state in self.manifest.corpus_states.items() if d in self.documents}
+
+
+def _previous(layout: IndexLayout, model: str) -> tuple[Path | None, PreviousBuild | None]:
     current = layout.current()
     if current is None:
-        return None, None, {}
+        return None, None
     try:
         manifest = read_manifest(current)
         verify(current, manifest, model=model)
         store = SentenceStore(current / STORE_NAME)
         try:
-            return current, manifest, store.bundles()
+            return current, PreviousBuild(current, manifest, dict(store.documents), store.id_ranges())
         finally:
             store.close()
     except Exception as exc:  # noqa: BLE001 - a broken old build only means a full rebuild
         log.warning("previous index not reused: %s", exc)
-        return current, None, {}
+        return current, None
 
 
-def _embed(bundles: list[DocumentBundle], cache: EmbeddingCache, model: str,
-           get_embedder: Callable[[], EmbedderLike], dim_hint: int | None,
-           progress: ProgressFn | None) -> tuple[np.ndarray, int, int]:
-    """Vectors for every sentence in order, (vectors, dim, how many texts went through the model)."""
-    texts = [s.text for b in bundles for s in b.sentences]
+def _embed(texts: list[str], cache: EmbeddingCache, model: str, get_embedder: Callable[[], EmbedderLike],
+           dim_hint: int | None, progress: ProgressFn | None) -> tuple[np.ndarray, int, int]:
+    """Vectors for these texts in order, (vectors, dim, how many texts went through the model)."""
     unique = list(dict.fromkeys(texts))
-    found = cache.get_many(model, unique, dim_hint) if dim_hint else {}
+    found = cache.get_many(model, unique, dim_hint) if dim_hint and unique else {}
     missing = [t for t in unique if text_key(t) not in found]
     dim = dim_hint
     if missing or dim is None:
@@ -154,76 +173,167 @@ def _embed(bundles: list[DocumentBundle], cache: EmbeddingCache, model: str,
     return vectors, dim, len(missing)
 
 
+@dataclass
+class _Plan:
+    """What the new build is made of: documents kept from the previous build and documents (re)processed."""
+
+    kept: list[str]
+    new: list[DocumentBundle]
+    drop: list[str]  # documents of the previous build not carried over (removed or changed)
+    states: dict[str, FileState]
+    corpus_fp: str
+    sentences: int
+
+
+def _plan(scan: CorpusScan, prev: PreviousBuild | None, summary: ReindexSummary,
+          progress: ProgressFn | None) -> _Plan:
+    old_docs = prev.documents if prev else {}
+    kept = [d for d in scan.unchanged if d in old_docs]
+    states = {d: scan.unchanged[d] for d in kept}
+    new: list[DocumentBundle] = []
+    articles = sorted(scan.articles, key=lambda a: a.doc_id)
+    for n, article in enumerate(articles, start=1):
+        fp = article_fingerprint(article)
+        states[article.doc_id] = scan.states[article.doc_id]
+        old = old_docs.get(article.doc_id)
+        if old is not None and old.fingerprint == fp:
+            kept.append(article.doc_id)  # the file changed, the article did not
+        else:
+            new.append(process_article(article, fp))
+            (summary.changed if old is not None else summary.added).append(article.doc_id)
+        if progress:
+            progress("split", n, len(articles))
+    kept.sort()
+    summary.unchanged = len(kept)
+    present = set(kept) | {b.document.doc_id for b in new}
+    summary.removed = sorted(d for d in old_docs if d not in present)
+    kept_set = set(kept)
+    drop = sorted(d for d in old_docs if d not in kept_set)
+    fps = [f"{d}\x00{old_docs[d].fingerprint}" for d in kept] + [f"{b.document.doc_id}\x00{b.document.fingerprint}" for b in new]
+    sentences = sum(prev.id_ranges.get(d, (0, 0))[1] for d in kept) if prev else 0
+    sentences += sum(len(b.sentences) for b in new)
+    return _Plan(kept, new, drop, states, fingerprint(fps), sentences)
+
+
+def _rows_of(prev: PreviousBuild, docs: list[str]) -> np.ndarray:
+    ranges = [prev.id_ranges[d] for d in docs if d in prev.id_ranges]
+    if not ranges:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.arange(first, first + n, dtype=np.int64) for first, n in ranges])
+
+
+def _can_patch(prev: PreviousBuild | None, plan: _Plan) -> bool:
+    """Whether to extend the previous build rather than write a compact one; rows no sentence owns cost search
+    filtering and disk, so past a share of them the build is compacted."""
+    if prev is None or prev.manifest.sentences == 0:
+        return False
+    rows = prev.manifest.rows + sum(len(b.sentences) for b in plan.new)
+    return rows - plan.sentences <= MAX_UNOWNED_SHARE * rows
+
+
 def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike],
             progress: ProgressFn | None = None) -> BuildResult:
     started = time.perf_counter()
     layout = IndexLayout(settings.index_dir)
     with reindex_lock(settings.index_dir):
-        stat_fp = corpus_stat_fingerprint(settings.corpus_dir)
-        scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_file_bytes)
+        prev_dir, prev = _previous(layout, settings.model)
+        # Files are trusted unread only if today's pipeline made what the build holds of them.
+        known = prev.files if prev and prev.manifest.pipeline == PIPELINE_VERSION else None
+        scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_file_bytes, known=known)
         summary = ReindexSummary(skipped=scan.skipped)
-        if not scan.articles:
+        if not scan.articles and not scan.unchanged:
             raise NoArticles(
                 f"no readable article in {settings.corpus_dir}"
                 + (f" ({len(scan.skipped)} file(s) skipped)" if scan.skipped else "")
                 + "; the index in service was left as it was"
             )
-        prev_dir, prev_manifest, prev = _previous(layout, settings.model)
-        bundles: list[DocumentBundle] = []
-        fps = []
-        for n, article in enumerate(sorted(scan.articles, key=lambda a: a.doc_id), start=1):
-            fp = article_fingerprint(article)
-            fps.append(f"{article.doc_id}\x00{fp}")
-            old = prev.get(article.doc_id)
-            if old is not None and old.document.fingerprint == fp:
-                bundles.append(old)
-                summary.unchanged += 1
-            else:
-                bundles.append(process_article(article, fp))
-                (summary.changed if old is not None else summary.added).append(article.doc_id)
-            if progress:
-                progress("split", n, len(scan.articles))
-        kept = {b.document.doc_id for b in bundles}
-        summary.removed = sorted(d for d in prev if d not in kept)
-        summary.documents = len(bundles)
-        summary.sentences = sum(len(b.sentences) for b in bundles)
-        corpus_fp = fingerprint(fps)
+        plan = _plan(scan, prev, summary, progress)
+        summary.documents = len(plan.kept) + len(plan.new)
+        summary.sentences = plan.sentences
+        states = {d: (s.path, s.size, s.mtime_ns, s.hash) for d, s in plan.states.items()}
 
-        if prev_manifest is not None and prev_manifest.corpus_fingerprint == corpus_fp:
-            if prev_manifest.corpus_files != stat_fp:
-                # Files were touched but say the same: remember the new state so `ask` stops warning.
-                write_manifest(prev_dir, prev_manifest.model_copy(update={"corpus_files": stat_fp}))
+        if prev is not None and prev.manifest.corpus_fingerprint == plan.corpus_fp:
+            if prev.manifest.corpus_files != scan.stat_fingerprint or prev.manifest.corpus_states != states:
+                # Files were touched but say the same: remember their new state, so `ask` stops warning and
+                # the next reindex does not read them again.
+                write_manifest(prev.path, prev.manifest.model_copy(
+                    update={"corpus_files": scan.stat_fingerprint, "corpus_states": states}))
             summary.rebuilt = False
             summary.seconds = time.perf_counter() - started
-            return BuildResult(summary, prev_dir)
+            return BuildResult(summary, prev.path)
 
+        new_texts = [s.text for b in plan.new for s in b.sentences]
         cache = EmbeddingCache(layout.cache_path)
         try:
-            dim_hint = prev_manifest.dim if prev_manifest else None
-            vectors, dim, summary.embedded = _embed(bundles, cache, settings.model, get_embedder, dim_hint, progress)
+            dim_hint = prev.manifest.dim if prev else None
+            new_vectors, dim, summary.embedded = _embed(new_texts, cache, settings.model, get_embedder, dim_hint,
+                                                        progress)
         finally:
             cache.close()
 
         build = layout.new_build_dir()
         if progress:
             progress("write", 0, 1)
-        write_store(build / STORE_NAME, bundles)
-        vindex = build_vector_index(vectors, ann_min_vectors=settings.ann_min_vectors)
-        save_vector_index(vindex, build / VECTORS_NAME)
-        (build / BM25_DIR).mkdir()
-        LexicalIndex.build([list(s.tokens) for b in bundles for s in b.sentences]).save(build / BM25_DIR)
+        if _can_patch(prev, plan):
+            rows, vindex_kind = _patch_build(build, prev, plan, new_vectors, settings)
+        else:
+            rows, vindex_kind = _compact_build(build, prev, plan, new_vectors, settings)
         manifest = Manifest(
-            format_version=FORMAT_VERSION, model=settings.model, dim=dim, corpus_fingerprint=corpus_fp,
-            documents=summary.documents, sentences=summary.sentences, vector_index=index_kind(vindex),
-            created=datetime.now(timezone.utc).isoformat(timespec="seconds"), files=checksum_files(build),
-            corpus_files=stat_fp,
+            format_version=FORMAT_VERSION, model=settings.model, dim=dim, corpus_fingerprint=plan.corpus_fp,
+            documents=summary.documents, sentences=summary.sentences, rows=rows, vector_index=vindex_kind,
+            pipeline=PIPELINE_VERSION, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), files=checksum_files(build),
+            corpus_files=scan.stat_fingerprint, corpus_states=states,
         )
         write_manifest(build, manifest)
         published = layout.publish(build)
+        summary.seconds = time.perf_counter() - started  # until the new index is in service
         layout.prune()
         if progress:
             progress("write", 1, 1)
-        summary.seconds = time.perf_counter() - started
         log.info("reindexed: %d documents, %d sentences, %d embedded, %.1fs",
                  summary.documents, summary.sentences, summary.embedded, summary.seconds)
         return BuildResult(summary, published)
+
+
+def _patch_build(build: Path, prev: PreviousBuild, plan: _Plan, new_vectors: np.ndarray,
+                 settings: RetrievalSettings) -> tuple[int, str]:
+    """The previous build plus the new documents, minus the dropped ones: nothing unchanged is reprocessed,
+    re-embedded or renumbered, so the cost follows the change, not the corpus."""
+    first = prev.manifest.rows
+    rows = write_store(build / STORE_NAME, plan.new, base=prev.path / STORE_NAME, drop=plan.drop, first_id=first)
+    vindex = extend_vector_index(load_vector_index(prev.path / VECTORS_NAME), new_vectors,
+                                 ann_min_vectors=settings.ann_min_vectors)
+    save_vector_index(vindex, build / VECTORS_NAME)
+    lexical = LexicalIndex.load(prev.path / BM25_DIR).extend(
+        _rows_of(prev, plan.drop), [s.tokens for b in plan.new for s in b.sentences])
+    (build / BM25_DIR).mkdir()
+    lexical.save(build / BM25_DIR)
+    return rows, index_kind(vindex)
+
+
+def _compact_build(build: Path, prev: PreviousBuild | None, plan: _Plan, new_vectors: np.ndarray,
+                   settings: RetrievalSettings) -> tuple[int, str]:
+    """A build with consecutive ids in document order. Kept documents and their vectors come from the previous
+    build, so a compaction re-embeds nothing either."""
+    bundles = list(plan.new)
+    parts = [new_vectors]
+    if prev is not None and plan.kept:
+        store = SentenceStore(prev.path / STORE_NAME)
+        try:
+            bundles += store.bundles(plan.kept).values()
+        finally:
+            store.close()
+        old = load_vector_index(prev.path / VECTORS_NAME)
+        parts.append(vectors_of(old, _rows_of(prev, [b.document.doc_id for b in bundles[len(plan.new):]])))
+        del old
+    order = sorted(range(len(bundles)), key=lambda i: bundles[i].document.doc_id)
+    offsets = np.cumsum([0] + [len(b.sentences) for b in bundles])
+    stacked = np.vstack(parts) if parts else np.zeros((0, new_vectors.shape[1]), np.float32)
+    vectors = np.concatenate([stacked[offsets[i]:offsets[i + 1]] for i in order]) if bundles else stacked
+    bundles = [bundles[i] for i in order]
+    rows = write_store(build / STORE_NAME, bundles)
+    vindex = build_vector_index(vectors, ann_min_vectors=settings.ann_min_vectors)
+    save_vector_index(vindex, build / VECTORS_NAME)
+    (build / BM25_DIR).mkdir()
+    LexicalIndex.build([s.tokens for b in bundles for s in b.sentences]).save(build / BM25_DIR)
+    return rows, index_kind(vindex)

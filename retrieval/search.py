@@ -24,7 +24,7 @@ class Candidate:
 
 def hybrid_candidates(index: CaseIndex, query_vec: np.ndarray, query_tokens: list[str],
                       depth: int = DENSE_DEPTH) -> list[Candidate]:
-    d_scores, d_ids = dense_search(index.vectors, query_vec, depth)
+    d_scores, d_ids = dense_search(index.vectors, query_vec, depth, only=index.live_rows)
     bm25_all = index.lexical.scores(query_tokens)
     if bm25_all.size and bm25_all.max() > 0:
         k = min(LEXICAL_DEPTH, bm25_all.size)

@@ -1,10 +1,11 @@
 """The sentence store: documents, paragraphs, sentences and their dates in one SQLite file per build."""
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from retrieval.models import Citation, SourceInfo
 
@@ -76,13 +77,31 @@ class DocumentBundle:
     dates: tuple[tuple[int, DateRow], ...]  # (sentence index within the document, date)
 
 
-def write_store(path: Path, bundles: Iterable[DocumentBundle]) -> int:
-    """Write a new store; sentence ids are assigned in order and are the rows of the vector index."""
+def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | None = None,
+                drop: Collection[str] = (), first_id: int = 0) -> int:
+    """Write a store; sentence ids are assigned in order from `first_id` and are rows of the vector index.
+
+    With `base`, the new store is a copy of that one without the documents in `drop`, plus `bundles`: the
+    unchanged part of a large corpus is copied as pages, not rewritten row by row. Returns the next free id.
+    """
+    if base is not None:
+        shutil.copyfile(base, path)
     db = sqlite3.connect(path)
     try:
-        db.executescript(SCHEMA)
-        next_id = 0
+        # A build is private until published, and publishing fsyncs every file: SQLite's own journal and syncs
+        # would only add writes (an interrupted build is thrown away whole).
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        if base is None:
+            db.executescript(SCHEMA)
+        next_id = first_id
         with db:
+            if drop:
+                gone = [(d,) for d in drop]
+                db.executemany("DELETE FROM dates WHERE sentence_id IN (SELECT id FROM sentences WHERE doc_id = ?)",
+                               gone)
+                for table in ("sentences", "paragraphs", "documents"):
+                    db.executemany(f"DELETE FROM {table} WHERE doc_id = ?", gone)
             for b in bundles:
                 d = b.document
                 db.execute(
@@ -179,30 +198,43 @@ class SentenceStore:
         rows = self._db.execute(
             'SELECT s.id, s.doc_id, s.paragraph, s.position, s.start, s."end", s.text, s.tokens, '
             'd.value, d.mod, d.date_text, d.start, d."end" FROM dates d JOIN sentences s ON s.id = d.sentence_id '
-            "ORDER BY d.value, s.id"
+            # Document order, not id order: ids depend on when an article was indexed, the timeline must not.
+            "ORDER BY d.value, s.doc_id, s.paragraph, s.position, d.start"
         )
         return [(_sentence(r[:8]), DateRow(*r[8:])) for r in rows]
 
-    def bundles(self) -> dict[str, DocumentBundle]:
-        """Every document as stored, keyed by id, for reuse by the next build."""
+    def id_ranges(self) -> dict[str, tuple[int, int]]:
+        """doc_id -> (first sentence id, number of sentences); a document's ids are consecutive."""
+        return {d: (first, n) for d, first, n in
+                self._db.execute("SELECT doc_id, min(id), count(*) FROM sentences GROUP BY doc_id")}
+
+    def live_ids(self) -> list[int]:
+        return [r[0] for r in self._db.execute("SELECT id FROM sentences ORDER BY id")]
+
+    def bundles(self, only: Collection[str] | None = None) -> dict[str, DocumentBundle]:
+        """Documents as stored (all, or those in `only`), keyed by id, for reuse by the next build."""
+        wanted = set(self.documents) if only is None else set(only) & set(self.documents)
         paras: dict[str, list[str]] = {}
         for doc_id, _, text in self._db.execute("SELECT doc_id, paragraph, text FROM paragraphs ORDER BY doc_id, paragraph"):
-            paras.setdefault(doc_id, []).append(text)
+            if doc_id in wanted:
+                paras.setdefault(doc_id, []).append(text)
         sents: dict[str, list[SentenceRow]] = {}
         first_id: dict[str, int] = {}
         for r in self._db.execute(
             'SELECT id, doc_id, paragraph, position, start, "end", text, tokens FROM sentences ORDER BY id'
         ):
-            first_id.setdefault(r[1], r[0])
-            sents.setdefault(r[1], []).append(_sentence(r))
+            if r[1] in wanted:
+                first_id.setdefault(r[1], r[0])
+                sents.setdefault(r[1], []).append(_sentence(r))
         dates: dict[str, list[tuple[int, DateRow]]] = {}
         for r in self._db.execute(
             'SELECT s.doc_id, d.sentence_id, d.value, d.mod, d.date_text, d.start, d."end" '
             "FROM dates d JOIN sentences s ON s.id = d.sentence_id ORDER BY d.rowid"
         ):
-            dates.setdefault(r[0], []).append((r[1] - first_id[r[0]], DateRow(*r[2:])))
+            if r[0] in wanted:
+                dates.setdefault(r[0], []).append((r[1] - first_id[r[0]], DateRow(*r[2:])))
         return {
-            doc_id: DocumentBundle(d, tuple(paras.get(doc_id, ())), tuple(sents.get(doc_id, ())),
+            doc_id: DocumentBundle(self.documents[doc_id], tuple(paras.get(doc_id, ())), tuple(sents.get(doc_id, ())),
                                    tuple(dates.get(doc_id, ())))
-            for doc_id, d in self.documents.items()
+            for doc_id in sorted(wanted)
         }

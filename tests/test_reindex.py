@@ -125,7 +125,7 @@ def test_second_reindex_while_one_runs_is_refused(settings):
                 pass
 
 
-@pytest.mark.parametrize("victim", ["sentences.sqlite", "vectors.faiss", "bm25/params.index.json"])
+@pytest.mark.parametrize("victim", ["sentences.sqlite", "vectors.faiss", "bm25/terms.json", "bm25/rows.npy"])
 def test_damaged_index_file_is_detected(engine, victim):
     build = IndexLayout(engine.settings.index_dir).current()
     path = build / victim

@@ -13,8 +13,16 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def doc_id_for(path: Path, root: Path) -> str:
     """A stable id from the file's place in the corpus: the relative path without its suffix."""
-    rel = path.relative_to(root).with_suffix("")
-    return "/".join(_ID_UNSAFE.sub("-", part).strip("-") or "_" for part in rel.parts)
+    return doc_id_for_rel(path.relative_to(root).as_posix())
+
+
+def doc_id_for_rel(rel: str) -> str:
+    """`doc_id_for` from a "/"-separated relative path, without pathlib's cost (a corpus may hold thousands)."""
+    *folders, name = rel.split("/")
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:  # pathlib's rule for what a suffix is
+        name = name[:dot]
+    return "/".join(_ID_UNSAFE.sub("-", part).strip("-") or "_" for part in [*folders, name])
 
 
 def parse_published(value: object, *, field: str = "published") -> date | None:
