@@ -321,11 +321,7 @@ def check_import(args, base: Path) -> str:
         parsed = parse_article_text(data.decode("utf-8-sig"), SUFFIXES[suffix], src)
         paragraphs = tuple(parsed.paragraphs)
         article = read_article(target, out, max_bytes=MAX_FILE_BYTES)
-        if article.paragraphs != paragraphs:
-            # open bug: a paragraph that itself begins with "\#" loses its backslash (the reader unescapes it)
-            unescaped = tuple(p[1:] if p.startswith("\\#") else p for p in paragraphs)
-            assert article.paragraphs == unescaped, (paragraphs, article.paragraphs)
-            known_bug("import_backslash_hash_unescaped")
+        assert article.paragraphs == paragraphs, (paragraphs, article.paragraphs)
         expect_title = overrides.get("title") or parsed.title
         assert fs.ws_norm(article.title) == fs.ws_norm(expect_title)
         expect_source = overrides.get("source") or parsed.source
@@ -737,11 +733,8 @@ def test_regression_import_keeps_hash_space_paragraph(tmp_path):
     assert article.paragraphs == tuple(parsed.paragraphs)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a pasted paragraph that itself begins with '\\#' is written unescaped by "
-                                       "import_article, and the Markdown reader (which now unescapes '\\#') drops "
-                                       "its backslash: the imported text differs from the article",
-                   raises=AssertionError)
-def test_bug_import_unescapes_literal_backslash_hash(tmp_path):
+# fixed: a pasted paragraph beginning with '\\#' lost its backslash on the way through import and the reader
+def test_import_keeps_a_literal_backslash_hash(tmp_path):
     src = tmp_path / "pasted.txt"
     src.write_text("url: https://example.com/a\n\n\\#hashtag was trending, the report said.\n", encoding="utf-8")
     target = import_article(src, tmp_path / "corpus")

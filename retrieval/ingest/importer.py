@@ -16,7 +16,7 @@ import yaml
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.loader import SUFFIXES, parse_article_text
 from retrieval.ingest.metadata import clean_str, clean_url, parse_published
-from retrieval.ingest.paragraphs import is_markdown_heading
+from retrieval.ingest.markdown import escape_paragraph
 from retrieval.ingest.parsed import ParsedArticle
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -33,7 +33,7 @@ def render_markdown(article: ParsedArticle) -> str:
         meta["author"] = article.author
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
     # A paragraph that would read as a Markdown heading ("# 1 in 4 deepfakes …") is article text: escape it.
-    body = ("\\" + p if is_markdown_heading(p) or p.startswith("\\#") else p for p in article.paragraphs)
+    body = (escape_paragraph(p) for p in article.paragraphs)
     return f"---\n{front}\n---\n\n" + "\n\n".join(body) + "\n"
 
 

@@ -1,6 +1,8 @@
 """The canonical corpus format: Markdown with YAML front matter (title, source, url, published, author)."""
 from __future__ import annotations
 
+import re
+
 import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -35,8 +37,7 @@ def parse_markdown(text: str) -> ParsedArticle:
     source = clean_str(meta.get("source"), "source", required=False) or outlet_from_url(url)
     if not source:
         raise ArticleError("missing 'source' (the outlet) and no 'url' to take it from")
-    # "\# text" is Markdown's way of writing a paragraph that starts with "#"; the text is what follows.
-    paragraphs = [p[1:] if p.startswith("\\#") else p for p in split_paragraphs(body) if not is_markdown_heading(p)]
+    paragraphs = [unescape_paragraph(p) for p in split_paragraphs(body) if not is_markdown_heading(p)]
     return ParsedArticle(
         title=clean_str(meta.get("title"), "title", required=True),
         source=source,
@@ -45,3 +46,16 @@ def parse_markdown(text: str) -> ParsedArticle:
         author=clean_str(meta.get("author"), "author", required=False),
         paragraphs=paragraphs,
     )
+
+
+# "\# text" is Markdown's way of writing a paragraph that starts with "#", and "\\# text" one that starts with
+# "\#": a run of backslashes before "#" at the start of a paragraph loses one, so any text survives a round trip.
+_ESCAPED_HASH = re.compile(r"\\+#")
+
+
+def escape_paragraph(text: str) -> str:
+    return "\\" + text if is_markdown_heading(text) or _ESCAPED_HASH.match(text) else text
+
+
+def unescape_paragraph(text: str) -> str:
+    return text[1:] if _ESCAPED_HASH.match(text) else text
