@@ -31,71 +31,38 @@ def _stage(stages: dict[str, dict], name: str) -> float:
 
 
 FULL_REMEDY = (
-    "On 2 cores the pipeline's own CPU work is taken from the model, so it has to shrink. Most of it is "
-    "splitting: `retrieval/sentences.py` `sentence_spans` calls pysbd's `Segmenter.segment`, which after "
-    "splitting searches every sentence back in the paragraph with a freshly compiled regex "
-    "(`sentences_with_char_spans`) to build spans casebot then recomputes with `str.find`. Calling "
-    "`_segmenter().processor(paragraph).process()` instead gives the same pieces (3,102 paragraphs of this "
-    "benchmark and the test corpora checked) at 0.68 instead of 1.22 ms a sentence; keep the `at < 0` branch, "
-    "since `segment` silently dropped pieces pysbd had altered. Date tagging (`temporal.tag_dates`, ~0.4 ms a "
-    "sentence) is next; with the model at ~120 sentences/s on an idle core pair (8 ms a sentence), every 0.1 ms "
-    "a sentence is ~1% of the ratio. Encoding in chunks of 8 batches for the progress bar cost 0–6% against one "
-    "`encode` call in an idle A/B")
+    "On 2 cores the pipeline's own CPU work is taken from the model, so it has to shrink further. Splitting "
+    "already calls pysbd's processor directly (not `Segmenter.segment`, which re-searches every sentence with "
+    "fresh regexes) and encoding runs in one length-sorted order across the progress chunks, as a single "
+    "`encode` call would. What is left is date tagging (`retrieval/temporal.py` `tag_dates`, ~0.4 ms a sentence) "
+    "and splitting (~0.7 ms); with the model at ~120 sentences/s on an idle core pair, every 0.1 ms a sentence "
+    "is ~1% of the ratio. Tagging only sentences with a digit or a month/weekday word would halve it")
 
 REINDEX_REMEDY = (
-    "Every reindex redoes the whole build: `retrieval/ingest/loader.py` `scan_corpus` parses every file (front "
-    "matter + YAML, ~2 ms a file); `retrieval/indexer.py` `_previous` reads every stored sentence back "
-    "(`SentenceStore.bundles`) after `verify` hashes every file; `_embed` looks every sentence up in the cache "
-    "(`EmbeddingCache.get_many`, 500 keys a query) and hashes every text twice; `write_store` rewrites every row; "
-    "`LexicalIndex.build` re-runs bm25s over every sentence; `checksum_files` hashes every new file. Sentence ids "
-    "are positions in doc_id order, so one new article shifts the ids of everything after it and forces the "
-    "rewrite. What closes it: (1) keep a hash of each file's raw bytes per document and reuse the stored bundle "
-    "without parsing when it matches (reading + hashing 5,300 files costs ~0.3 s against ~10 s of parsing); (2) "
-    "append-only ids: new or changed documents get ids after the last one, removed ones become a tombstone mask "
-    "(search filters them; a full rebuild compacts when they pass ~10%), so a build is the previous store "
-    "copied (~0.1 s for 70 MB) and patched, the previous vector index read, `add`ed to and written (~0.6–1.7 s "
-    "at 100,000), and only the new texts looked up in the cache; (3) BM25 as a term-frequency sparse matrix "
-    "(scipy CSR) that grows by rows, with idf and length normalisation computed at query time from kept "
-    "document frequencies, instead of rebuilding bm25s; (4) checksums of unchanged files carried over from the "
-    "previous manifest")
+    "What is left grows with the corpus, not with the change: the vector file is read, extended and written "
+    "again whole (~180 MB at 100,000 sentences with its HNSW graph) and then fsynced by `publish`. Keeping the "
+    "vectors in immutable segments hard-linked from one build to the next, with only the new segment written, "
+    "would remove it; an HNSW graph cannot be split that way, so it would mean one graph per segment and a "
+    "merge of their results")
 
 ASK_REMEDY = (
-    "Three causes. (1) Threads: the model and FAISS run one thread per core. On an idle machine that is right "
-    "for the model (see *Torch threads*), but on a 2-core machine doing anything else (a reindex beside the "
-    "bot, another process) each of their many small parallel steps waits for a descheduled thread: with both "
-    "settings alternated on this machine while it was shared, raw single-query encode p50 was 31 ms with one "
-    "torch thread against 228 ms with two, ask at 100,000 sentences p50 66 ms against 330 ms, and exact search "
-    "21 ms with one FAISS thread against 46 ms. Call `faiss.omp_set_num_threads(1)` in `retrieval/vectors.py` "
-    "`load_vector_index` (a single query gains nothing from OpenMP), and encode questions with one torch "
-    "thread while a reindex runs in the same process (or default `threads` to cores − 1 on small machines). "
-    "(2) Exact vector search grows with the "
-    "corpus: `retrieval/vectors.py` `search` reads every vector for every question, ~0.2 ms per 1,000 sentences "
-    "with one thread here (10,000: 2 ms; 30,000: 6 ms; 100,000: 21 ms). HNSW with casebot's parameters over "
-    "this benchmark's 100,000 vectors answers in 0.4 ms (p95 0.7) with recall@40 0.995 against exact, so lower "
-    "`ann_min_vectors` to about 20,000 — but only together with the append-only reindex above: a full HNSW "
-    "build of 100,000 took 33 s, while `add`ing 20 vectors to the previous graph took 0.18 s. (3) 'When' "
-    "questions: `retrieval/store.py` `SentenceStore.date_spans` scans the whole `dates` table, which has no "
-    "index on `sentence_id`: add `CREATE INDEX dates_sentence ON dates (sentence_id)` to `SCHEMA` (47 ms → "
-    "0.24 ms at 100,000). Constant per question: `retrieval/answer_signals.py` `type_match` re-tokenises every "
-    "word of ~80 candidates; an `lru_cache`d per-word token set cut it 7.4 → 5.4 ms a question with the same "
-    "answers")
+    "Most of a question's time is the model encoding it (see the stage timings); the rest is SQLite reads and "
+    "scoring ~80 candidates, independent of the corpus size. On a 2-core machine doing anything else, the "
+    "model's two torch threads wait for each other: `CASEBOT_THREADS=1` makes single questions steadier there "
+    "(and a reindex slower)")
 
 COLD_REMEDY = (
-    "A cold start opens the index in `CaseIndex.open`: `manifest.verify` hashes every file of the build (sha256, "
-    "~0.8 s for the 100,000-sentence build), FAISS reads the whole vector file and bm25s loads its arrays; "
-    "imports (pydantic-settings, bm25s, faiss, pysbd) add to the model's own. Verify sizes at open and hash "
-    "in the background (or only after a crash), and memory-map the vectors")
+    "A cold start opens the index in `CaseIndex.open`: the manifest check hashes every file of the build "
+    "(xxh3, ~0.1 s at 100,000 sentences), FAISS reads the whole vector file and the BM25 arrays load; imports "
+    "(pydantic-settings, faiss, pysbd) add to the model's own. Memory-mapping the vectors would shave the rest")
 
 MEMORY_REMEDY = (
-    "Serving holds the vectors (1.5 KB a sentence) and BM25 arrays; the reindex process additionally holds every "
-    "stored sentence as Python objects (`SentenceStore.bundles`) and every vector twice (`_embed` result and "
-    "the FAISS copy). The append-only reindex above avoids both")
+    "Serving holds the vectors (1.5 KB a sentence, plus the HNSW graph) and the BM25 arrays. A reindex reads the "
+    "previous vector index to extend it, so a bot reindexing in process holds two copies for a moment")
 
 ANN_REMEDY = (
-    "HNSW's build is the cost at this size: casebot rebuilds the whole index at every reindex "
-    "(`retrieval/indexer.py` → `build_vector_index`), so build time is reindex time. With append-only ids the "
-    "previous HNSW graph is read and extended (`add`) instead; or use IVF (`IndexIVFFlat`, centroids trained once "
-    "and kept), which adds vectors in seconds")
+    "Building the graph is the cost at this size. casebot builds it only at a full or compacting reindex; an "
+    "ordinary reindex reads the previous graph and `add`s the new sentences")
 
 
 def judge(r: dict) -> list[Verdict]:
@@ -110,8 +77,8 @@ def judge(r: dict) -> list[Verdict]:
         raw_s = full["raw"]["seconds"]
         why = (f"model encode {model_ms / 1000:,.1f} s of {full['casebot']['seconds']:,.1f} s "
                f"({n / max(model_ms / 1000, 1e-9):,.1f} sentences/s inside the reindex against "
-               f"{full['raw']['sentences_per_s']:,.1f} raw: load that came and went, and the reindex encoding in "
-               f"chunks of 8 batches for its progress bar); the pipeline around it {other / 1000:,.1f} s "
+               f"{full['raw']['sentences_per_s']:,.1f} raw, the difference being load that came and went "
+               f"between the two); the pipeline around it {other / 1000:,.1f} s "
                f"({other / 1000 / full['casebot']['seconds']:.0%}), mostly: "
                f"{_top_stages(stages, exclude=('embed (cache + model)',))}. Had the model run at the raw speed inside "
                f"the reindex, the ratio would be {raw_s / (raw_s + other / 1000):.2f}×")
@@ -145,8 +112,9 @@ def judge(r: dict) -> list[Verdict]:
             out.append(Verdict(f"ask p50 at {big['sentences']:,} within 1.5× of p50 at {small['sentences']:,}",
                                f"{growth:.2f}× ({big['ask']['ask']['p50_ms']:.1f} vs "
                                f"{small['ask']['ask']['p50_ms']:.1f} ms)", growth <= 1.5,
-                               f"exact vector search {dense[1]:.1f} ms a question at {small['sentences']:,}, "
-                               f"{dense[0]:.1f} ms at {big['sentences']:,}", ASK_REMEDY))
+                               f"vector search ({small['vector_index']}) {dense[1]:.1f} ms a question at "
+                               f"{small['sentences']:,}, ({big['vector_index']}) {dense[0]:.1f} ms at "
+                               f"{big['sentences']:,}", ASK_REMEDY))
     cold = r.get("cold_start")
     if cold:
         ratio = cold["casebot_s"] / cold["bare_s"]
@@ -172,7 +140,7 @@ def judge(r: dict) -> list[Verdict]:
         why = ""
         if ann["casebot_choice"] == "hnsw":
             why = (f"building it took {ann['hnsw']['build_s'] / 60:,.1f} min "
-                   f"({ann['hnsw']['build_vectors_per_s']:,.0f} vectors/s), and casebot rebuilds it at every reindex")
+                   f"({ann['hnsw']['build_vectors_per_s']:,.0f} vectors/s), at a full or compacting reindex only")
         out.append(Verdict(f"at {ann['vectors']:,} vectors the chosen index ({ann['casebot_choice']}) ≤ 20 ms, "
                            "recall@10 ≥ 0.95",
                            f"p95 {ch['p95_ms']:.1f} ms, recall@10 {ch['recall_at_10']:.3f}", ok, why,

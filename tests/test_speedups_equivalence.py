@@ -1,0 +1,113 @@
+"""The fast paths cut and merge exactly as the plain definitions do: sentences where pysbd's `segment` cuts them,
+timeline events as a one-by-one comparison of each dated sentence with the events before it would make them."""
+from types import SimpleNamespace
+
+import numpy as np
+import pysbd
+import pytest
+
+from retrieval.answering import _citation_order, _dedupe_key
+from retrieval.sentences import sentence_spans, split_sentences
+from retrieval.store import DateRow, DocumentRow, SentenceRow
+from retrieval import timeline
+
+TRICKY = [
+    "Mr. Smith met Dr. Jones at 5 p.m. on Jan. 5. They spoke for an hour.",
+    "“We will appeal,” said J. R. Ewing, a lawyer for the U.S. unit. “This is not over.”",
+    "Shares fell 3.5% to $12.40 on Monday! Why? Analysts blamed the Sept. 4 filing.",
+    "He said: \"No.\" Then he left the court (at 4 p.m.) without comment.",
+    "The firm — based in St. Louis, Mo. — denied it. Officials in Washington, D.C., declined to comment.",
+    "Zürich’s regulator fined Société Générale €2.5m… Its chief, Ángel Núñez, resigned.",
+    "Prices rose.\t. . . Then they fell. Analysts shrugged.",
+    "No full stop at the end",
+]
+
+
+@pytest.mark.parametrize("paragraph", TRICKY)
+def test_sentences_are_pysbd_pieces_as_exact_slices(paragraph):
+    pieces = [s.strip() for s in pysbd.Segmenter(language="en", clean=False).segment(paragraph) if s.strip()]
+    assert split_sentences(paragraph) == pieces
+    assert [paragraph[a:b] for a, b in sentence_spans(paragraph)] == pieces
+
+
+def test_sentence_pysbd_rewrites_is_still_quoted_as_written():
+    # pysbd returns "Shares fell . . . then rose." with a plain space; `segment` drops it as not in the text.
+    # Its stretch must still be its own sentence, in the article's characters, not glued to the next one.
+    paragraph = "Shares fell . . .\u00a0then rose. Traders cheered."
+    assert split_sentences(paragraph) == ["Shares fell . . .\u00a0then rose.", "Traders cheered."]
+
+
+# -- timeline ------------------------------------------------------------------------------------------------
+
+def _reference_events(dated, vecs, documents):
+    """The definition: each sentence joins the first earlier event of its date with the same dedupe key or a
+    cosine of at least SAME_EVENT_COS (one dot product), citing each article once; else it starts an event."""
+    events, by_date = [], {}
+    for (row, d), vec in zip(dated, vecs):
+        same = next((e for e in by_date.get(d.value, []) if e["key"] == _dedupe_key(row.text)
+                     or float(e["vec"] @ vec) >= timeline.SAME_EVENT_COS), None)
+        cite = documents[row.doc_id].citation(row.paragraph)
+        if same is None:
+            events.append({"d": d, "row": row, "key": _dedupe_key(row.text), "vec": vec, "cites": [cite]})
+            by_date.setdefault(d.value, []).append(events[-1])
+        elif all(c.doc_id != cite.doc_id for c in same["cites"]):
+            same["cites"].append(cite)
+    out = []
+    for e in events:
+        cites = sorted(e["cites"], key=_citation_order)
+        out.append((e["d"].value, e["row"].text, cites[0], tuple(cites[1:])))
+    return sorted(out, key=lambda ev: (ev[0], ev[2].published or "", ev[2].doc_id, ev[2].paragraph))
+
+
+def _fake_index(dated, vecs, documents, monkeypatch):
+    monkeypatch.setattr(timeline, "vectors_of", lambda _, ids: vecs[np.asarray(ids)])
+    store = SimpleNamespace(dated_sentences=lambda: list(dated), documents=documents)
+    return SimpleNamespace(store=store, vectors=None)
+
+
+def _unit(v):
+    return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def _docs(n):
+    return {f"d{k}": DocumentRow(f"d{k}", f"Title {k}", f"Outlet {k % 4}", None,
+                                 None if k % 5 == 0 else f"2026-02-{k % 28 + 1:02d}", None, f"d{k}.md", "x")
+            for k in range(n)}
+
+
+def test_first_matching_event_wins(monkeypatch):
+    """A sentence like two earlier events joins the one started first, whether it matches that one by its text
+    and the later one by its meaning or the other way round."""
+    a, b = _unit(np.array([1.0, 0.0, 0.0])), _unit(np.array([0.0, 1.0, 0.0]))
+    near_a, near_b = _unit(np.array([1.0, 0.1, 0.0])), _unit(np.array([0.1, 1.0, 0.0]))  # cosine 0.995
+    day = DateRow("2026-02-03", None, "on Tuesday", 0, 5)
+    sentences = [("Police raided the offices.", a), ("The company denied it.", b),
+                 ("The company denied it!", near_a),  # text of the second event, meaning of the first
+                 ("POLICE raided the offices", near_b)]  # text of the first, meaning of the second
+    dated = [(SentenceRow(i, f"d{i}", 1, 0, 0, 1, t, ()), day) for i, (t, _) in enumerate(sentences)]
+    vecs = np.stack([v for _, v in sentences])
+    docs = {d: DocumentRow(d, d, "Outlet", None, "2026-02-03", None, d, "x") for d in ("d0", "d1", "d2", "d3")}
+    events = timeline.build_timeline(_fake_index(dated, vecs, docs, monkeypatch))
+    assert [(e.text, e.citation.doc_id, [c.doc_id for c in e.also]) for e in events] == [
+        ("Police raided the offices.", "d0", ["d2", "d3"]),
+        ("The company denied it.", "d1", []),
+    ]
+
+
+def test_timeline_matches_one_by_one_definition(monkeypatch):
+    """Many sentences on few dates (more than one comparison block each), cosines crowding the bar, repeated
+    texts and articles: the same events, order, citations and `also` as comparing one by one."""
+    rng = np.random.default_rng(7)
+    n, dim = 1500, 32
+    topics = _unit(rng.standard_normal((30, dim)))
+    spread = rng.choice([0.0, 0.45, 0.48, 0.5, 0.52, 1.5], size=(n, 1))  # cosine ~0.9 around 0.48
+    vecs = _unit(topics[rng.integers(30, size=n)] + spread * _unit(rng.standard_normal((n, dim))))
+    docs = _docs(50)
+    days = [DateRow(v, None, v, 0, 1) for v in ("2026", "2026-02", "2026-02-03", "2026-02-04")]
+    pool = ["Police raided the offices.", "POLICE raided the offices!", "The company denied it.", "Musk was summoned."]
+    dated = [(SentenceRow(i, f"d{rng.integers(50)}", int(rng.integers(1, 4)), 0, 0, 1,
+                          pool[rng.integers(len(pool))] if rng.random() < 0.3 else f"Sentence {i}.", ()),
+              days[rng.integers(len(days))]) for i in range(n)]
+    events = timeline.build_timeline(_fake_index(dated, vecs, docs, monkeypatch))
+    assert [(e.date, e.text, e.citation, e.also) for e in events] == _reference_events(dated, vecs, docs)
+    assert any(e.also for e in events) and len(events) < n
