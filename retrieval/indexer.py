@@ -123,21 +123,21 @@ class PreviousBuild:
         return {d: FileState(*state) for d, state in self.manifest.corpus_states.items() if d in self.documents}
 
 
-def _previous(layout: IndexLayout, model: str) -> tuple[Path | None, PreviousBuild | None]:
+def _previous(layout: IndexLayout, model: str) -> PreviousBuild | None:
     current = layout.current()
     if current is None:
-        return None, None
+        return None
     try:
         manifest = read_manifest(current)
         verify(current, manifest, model=model)
         store = SentenceStore(current / STORE_NAME)
         try:
-            return current, PreviousBuild(current, manifest, dict(store.documents), store.id_ranges())
+            return PreviousBuild(current, manifest, dict(store.documents), store.id_ranges())
         finally:
             store.close()
     except Exception as exc:  # noqa: BLE001 - a broken old build only means a full rebuild
         log.warning("previous index not reused: %s", exc)
-        return current, None
+        return None
 
 
 def _embed(texts: list[str], cache: EmbeddingCache, model: str, get_embedder: Callable[[], EmbedderLike],
@@ -205,11 +205,12 @@ def _plan(scan: CorpusScan, prev: PreviousBuild | None, summary: ReindexSummary,
             progress("split", n, len(articles))
     kept.sort()
     summary.unchanged = len(kept)
-    present = set(kept) | {b.document.doc_id for b in new}
-    summary.removed = sorted(d for d in old_docs if d not in present)
     kept_set = set(kept)
-    drop = sorted(d for d in old_docs if d not in kept_set)
-    fps = [f"{d}\x00{old_docs[d].fingerprint}" for d in kept] + [f"{b.document.doc_id}\x00{b.document.fingerprint}" for b in new]
+    present = kept_set | {b.document.doc_id for b in new}
+    summary.removed = sorted(d for d in old_docs if d not in present)
+    drop = sorted(d for d in old_docs if d not in kept_set)  # removed, and edited (their new version is in `new`)
+    fps = [f"{d}\x00{old_docs[d].fingerprint}" for d in kept]
+    fps += [f"{b.document.doc_id}\x00{b.document.fingerprint}" for b in new]
     sentences = sum(prev.id_ranges.get(d, (0, 0))[1] for d in kept) if prev else 0
     sentences += sum(len(b.sentences) for b in new)
     return _Plan(kept, new, drop, states, fingerprint(fps), sentences)
@@ -236,7 +237,7 @@ def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike
     started = time.perf_counter()
     layout = IndexLayout(settings.index_dir)
     with reindex_lock(settings.index_dir):
-        prev_dir, prev = _previous(layout, settings.model)
+        prev = _previous(layout, settings.model)
         # Files are trusted unread only if today's pipeline made what the build holds of them.
         known = prev.files if prev and prev.manifest.pipeline == PIPELINE_VERSION else None
         scan = scan_corpus(settings.corpus_dir, max_bytes=settings.max_file_bytes, known=known)
