@@ -52,13 +52,18 @@ def render_sources(sources: list[SourceInfo]) -> str:
     return "\n".join(lines)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def render_summary(summary: ReindexSummary) -> str:
+    size = f"{_count(summary.documents, 'document')}, {_count(summary.sentences, 'sentence')}"
     if not summary.rebuilt:
-        head = f"Index up to date: {summary.documents} documents, {summary.sentences} sentences (nothing changed)."
+        head = f"Index up to date: {size} (nothing changed)."
     else:
-        head = (f"Indexed {summary.documents} documents, {summary.sentences} sentences in {summary.seconds:.1f}s: "
+        head = (f"Indexed {size} in {summary.seconds:.1f}s: "
                 f"{len(summary.added)} added, {len(summary.changed)} changed, {len(summary.removed)} removed, "
-                f"{summary.unchanged} unchanged; {summary.embedded} sentences embedded.")
+                f"{summary.unchanged} unchanged; {_count(summary.embedded, 'sentence')} embedded.")
     lines = [head]
     if summary.skipped:
         lines.append(f"Skipped {len(summary.skipped)} file(s):")

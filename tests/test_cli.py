@@ -72,6 +72,7 @@ def test_sources_and_reindex_summary(cli_env, capsys):
     (cli_env / "corpus" / "broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
     code, out, _ = _run(capsys, "reindex")
     assert code == EXIT_OK and "broken.md: bad front matter" in out
+    assert "Index up to date: 1 document, 17 sentences" in out
     code, out, _ = _run(capsys, "sources", "--json")
     [src] = json.loads(out)["sources"]
     assert src["source"] == "The Independent" and src["sentences"] == 17 and src["published"] == "2026-02-03"

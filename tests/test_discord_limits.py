@@ -164,7 +164,7 @@ def test_huge_reindex_summary_fits_one_message():
         skipped=[SkippedFile(f"corpus/bad_{i}.html", "not UTF-8 (bad byte at offset 3)") for i in range(400)])
     text = summary_text(summary, requested_by="<@1>")
     assert len(text) <= MESSAGE_LIMIT
-    assert "Indexed 5000 documents, 400000 sentences in 812.5s: 800 added" in text
+    assert "Indexed 5,000 documents, 400,000 sentences in 812.5s: 800 added" in text
     assert re.search(r"Added: outlet-0-very-long-article-id, .* … and \d+ more", text)
     assert "Skipped 400 file(s):" in text and "• corpus/bad\\_0.html: not UTF-8" in text
     assert re.search(r"… and \d+ more \(see the bot's log\)$", text)
