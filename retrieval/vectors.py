@@ -22,8 +22,12 @@ HNSW_EF_SEARCH = 256
 faiss.omp_set_num_threads(1)
 
 
+def kind_for(rows: int, ann_min_vectors: int) -> str:
+    return "hnsw" if rows >= ann_min_vectors else "flat"
+
+
 def _empty_index(dim: int, rows: int, ann_min_vectors: int) -> faiss.Index:
-    if rows >= ann_min_vectors:
+    if kind_for(rows, ann_min_vectors) == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.hnsw.efSearch = HNSW_EF_SEARCH
@@ -51,7 +55,7 @@ def build_vector_index(vectors: np.ndarray, *, ann_min_vectors: int) -> faiss.In
 def extend_vector_index(index: faiss.Index, vectors: np.ndarray, *, ann_min_vectors: int) -> faiss.Index:
     """The index with these rows appended; rebuilt as the other kind when the new size crosses the switch."""
     rows = index.ntotal + vectors.shape[0]
-    if index_kind(index) != index_kind(_empty_index(index.d, rows, ann_min_vectors)):
+    if index_kind(index) != kind_for(rows, ann_min_vectors):
         old = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
         return build_vector_index(np.vstack([old, vectors]), ann_min_vectors=ann_min_vectors)
     if vectors.shape[0]:

@@ -16,6 +16,7 @@ Bugs found here were fixed; their minimal reproductions stay as regression tests
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -376,7 +377,9 @@ async def test_unexpected_error_reply_never_shows_the_token(bundled_engine, capl
           "SIGTERM, crash, error replies) leaks=0")
 
 
-def test_log_filter_blanks_the_token_in_messages():
+@contextlib.contextmanager
+def _root_log_with_token_filter():
+    """The root log as the bot configures it (token filter on), captured in a string."""
     from bot.discord_app import _bot_logging
 
     stream = io.StringIO()
@@ -385,28 +388,24 @@ def test_log_filter_blanks_the_token_in_messages():
     root.addHandler(handler)
     try:
         with _bot_logging("INFO", TOKEN):
-            logging.getLogger("some.library").warning("connecting with %s", TOKEN)
+            yield stream
     finally:
         root.removeHandler(handler)
+
+
+def test_log_filter_blanks_the_token_in_messages():
+    with _root_log_with_token_filter() as stream:
+        logging.getLogger("some.library").warning("connecting with %s", TOKEN)
     assert "[token hidden]" in stream.getvalue()
     _grep(stream.getvalue(), "a library log message")
 
 
 def test_log_filter_blanks_the_token_in_tracebacks():
-    from bot.discord_app import _bot_logging
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        with _bot_logging("INFO", TOKEN):
-            try:
-                raise ConnectionError(f"handshake failed for Bot {TOKEN}")
-            except ConnectionError:
-                logging.getLogger("some.library").exception("connection failed")
-    finally:
-        root.removeHandler(handler)
+    with _root_log_with_token_filter() as stream:
+        try:
+            raise ConnectionError(f"handshake failed for Bot {TOKEN}")
+        except ConnectionError:
+            logging.getLogger("some.library").exception("connection failed")
     assert "connection failed" in stream.getvalue()
     assert TOKEN not in stream.getvalue()
 
