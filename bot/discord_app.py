@@ -189,6 +189,7 @@ async def prepare(settings, engine, stop: asyncio.Event) -> int | None:
     ends casebot cleanly. Every other problem is reported with the setting to change and ends the start.
     """
     from retrieval.indexer import NoArticles
+    from retrieval.ingest.loader import corpus_stat_fingerprint
     from retrieval.manifest import IndexProblem
 
     from bot.runner import StartProblem, describe_model_error, load_model, prepare_folders
@@ -218,9 +219,12 @@ async def prepare(settings, engine, stop: asyncio.Event) -> int | None:
                      f"every {CORPUS_POLL_SECONDS:g} s: copy .md, .txt or .html articles into it (README: The "
                      "corpus); casebot connects to Discord once they are indexed.")
                 told = True
-            if await _stopped_within(stop, CORPUS_POLL_SECONDS):
-                log.info("stop signal received while waiting for articles; exiting")
-                return EXIT_OK
+            # Indexing is tried again only once the folder changed (names, sizes, times): no log line per look.
+            before = corpus_stat_fingerprint(settings.corpus_dir)
+            while corpus_stat_fingerprint(settings.corpus_dir) == before:
+                if await _stopped_within(stop, CORPUS_POLL_SECONDS):
+                    log.info("stop signal received while waiting for articles; exiting")
+                    return EXIT_OK
             continue
         except IndexProblem as exc:
             _err(str(exc))
