@@ -28,13 +28,26 @@ def _err(msg: str) -> None:
 def _settings():
     from pydantic import ValidationError
 
-    from bot.settings import BotSettings, describe_validation_error
+    from bot.settings import BotSettings, describe_validation_error, unknown_variables
 
     try:
-        return BotSettings()
+        settings = BotSettings()
     except ValidationError as exc:
         _err(describe_validation_error(exc))
         raise SystemExit(EXIT_BAD_INPUT) from None
+    for warning in unknown_variables([*os.environ, *_dotenv_names()]):
+        _err(f"warning: {warning}")
+    return settings
+
+
+def _dotenv_names() -> list[str]:
+    """The variable names in ./.env (values are not read into anything here: they may be secrets)."""
+    try:
+        from dotenv import dotenv_values
+
+        return list(dotenv_values(".env")) if Path(".env").is_file() else []
+    except (ImportError, OSError, UnicodeDecodeError):
+        return []
 
 
 def _engine(settings, *, build: bool = True):

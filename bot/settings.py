@@ -74,3 +74,25 @@ def describe_validation_error(exc: ValidationError) -> str:
         name = "CASEBOT_" + "_".join(str(p) for p in err.get("loc", ()) if isinstance(p, str)).upper()
         lines.append(f"  {name}: {err.get('msg', 'invalid value')}")
     return "\n".join(lines)
+
+
+# CASEBOT_* variables that are not settings but are read elsewhere (the test suite's stress switch).
+NOT_SETTINGS = {"CASEBOT_STRESS"}
+
+
+def unknown_variables(names, fields=None) -> list[str]:
+    """Warnings for CASEBOT_* names that are no setting (a typo is otherwise ignored without a word), each with
+    the closest setting's name when there is one. `names`: variable names from the environment or a .env file."""
+    import difflib
+
+    known = {f"CASEBOT_{f.upper()}" for f in (fields or BotSettings.model_fields)}
+    out = []
+    for name in sorted(set(names)):
+        upper = name.upper()
+        if not upper.startswith("CASEBOT_") or upper in known or upper in NOT_SETTINGS:
+            continue
+        # Compared without the shared prefix, which would make every name look close.
+        close = difflib.get_close_matches(upper[8:], sorted(k[8:] for k in known), n=1, cutoff=0.75)
+        out.append(f"{name} is not a casebot setting and is ignored" + (f" (did you mean CASEBOT_{close[0]}?)"
+                                                                          if close else ""))
+    return out

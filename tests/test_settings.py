@@ -104,3 +104,17 @@ def test_health_counts_in_words(engine, monkeypatch, tmp_path, capsys):
     assert main(["health"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ok: 1 document, ") and "1 documents" not in out and out.rstrip().endswith("sentences")
+
+
+@pytest.mark.parametrize("typo, meant", [("CASEBOT_LOGLEVEL", "CASEBOT_LOG_LEVEL"),
+                                         ("CASEBOT_COPRUS_DIR", "CASEBOT_CORPUS_DIR"),
+                                         ("CASEBOT_DISCORD_TOKEN_", "CASEBOT_DISCORD_TOKEN"),
+                                         ("CASEBOT_GUILD_ID", "CASEBOT_GUILD_IDS"),
+                                         ("CASEBOT_FROBNICATE", None)])
+def test_a_misspelt_setting_is_not_ignored_without_a_word(monkeypatch, tmp_path, capsys, typo, meant):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"{typo}=secret-value\n")
+    main(["health"])  # reads the settings, then finds no index
+    err = capsys.readouterr().err
+    assert f"warning: {typo} is not a casebot setting" in err and "secret-value" not in err
+    assert (f"did you mean {meant}?" in err) if meant else "did you mean" not in err
