@@ -144,9 +144,6 @@ def escaped_pieces(text: str, limit: int) -> list[str]:
             return pieces
 
 
-_escaped_pieces = escaped_pieces  # the old private name
-
-
 def quote_lines(text: str, width: int = LINE_LIMIT) -> list[str]:
     """A verbatim quote as Discord block-quote lines, each at most `width` characters."""
     lines: list[str] = []
