@@ -217,7 +217,8 @@ async def prepare(settings, engine, stop: asyncio.Event) -> int | None:
             if not told:
                 _err(f"{exc}. Waiting for articles in CASEBOT_CORPUS_DIR ({settings.corpus_dir}), looking again "
                      f"every {CORPUS_POLL_SECONDS:g} s: copy .md, .txt or .html articles into it (README: The "
-                     "corpus); casebot connects to Discord once they are indexed.")
+                     "corpus; `casebot reindex` lists skipped files and why); casebot connects to Discord once "
+                     "they are indexed.")
                 told = True
             # Indexing is tried again only once the folder changed (names, sizes, times): no log line per look.
             before = corpus_stat_fingerprint(settings.corpus_dir)
