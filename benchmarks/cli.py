@@ -120,7 +120,9 @@ def run(args: argparse.Namespace, log: Log, checkpoint=None) -> dict:
     results["settings"] = {"model": base.model, "batch_size": base.batch_size, "threads": base.threads,
                            "ann_min_vectors": base.ann_min_vectors, "top_k": base.top_k}
     log(f"loading the model ({base.model}), batch size {base.batch_size}, threads {base.threads or 'auto'}")
-    embedder = Embedder(base.model, batch_size=base.batch_size, threads=base.threads)
+    embedder = Embedder(base.model, batch_size=base.batch_size, threads=base.threads, device=base.device)
+    results["settings"]["device"] = embedder.device
+    log(f"  embedding on {embedder.device} (CASEBOT_DEVICE={base.device})")
     results["system"]["torch_threads"] = sysinfo.torch_threads()
     model_path = resolve_model_path(base.model)[0]
 

@@ -33,7 +33,7 @@ def table(r: dict, v: list[Verdict]) -> str:
                      _mb(s["disk"]["bytes_per_1000_sentences"])))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
-    lines.append("")
+    lines += [f"embedding device: {r.get('settings', {}).get('device', 'cpu')}", ""]
     busy = contention(r)
     for x in v:
         star = " †" if busy and x.goal.startswith("ask p") else ""
@@ -91,6 +91,8 @@ def markdown(r: dict, v: list[Verdict]) -> str:
                     "alike, which the ratios absorb only in part",
                     *([f"- **Contended run**: {busy}."] if busy else []),
                     "- versions: " + ", ".join(f"{k} {x}" for k, x in sysd["versions"].items()),
+                    f"- embedding device: {st.get('device', 'cpu')} (`CASEBOT_DEVICE`; no GPU was available to this run "
+                    "unless it says cuda or mps)",
                     f"- settings: model `{st['model']}`, batch size {st['batch_size']}, torch threads "
                     f"{sysd.get('torch_threads')} (setting {st['threads'] or 'auto'}), ann_min_vectors "
                     f"{st['ann_min_vectors']:,}, top_k {st['top_k']}",

@@ -21,6 +21,9 @@ class RetrievalSettings(BaseSettings):
     )
     batch_size: int = Field(64, ge=1, le=4096, description="Sentences per embedding batch.")
     threads: int = Field(0, ge=0, le=256, description="Torch threads; 0 = one per CPU core.")
+    device: str = Field(
+        "auto", description="Where the embedding model runs: auto (a GPU when torch sees one, else the CPU), cpu, "
+        "cuda or mps. A GPU asked for but not seen stops casebot at start.")
     top_k: int = Field(3, ge=1, le=20, description="Answers returned by default.")
     abstain_threshold: float = Field(
         0.0, allow_inf_nan=False,
@@ -41,6 +44,20 @@ class RetrievalSettings(BaseSettings):
         if not str(v).strip():
             raise ValueError("empty: give a folder path")
         return path
+
+    @field_validator("device")
+    @classmethod
+    def _device_usable(cls, v: str) -> str:
+        """Checked at start so that `cuda` on a machine without one stops with this setting's name, not a torch
+        error at the first question; `auto` and `cpu` never import torch here."""
+        from retrieval.device import DEVICES, resolve_device
+
+        name = str(v).strip().lower()
+        if name not in DEVICES:
+            raise ValueError(f"not a device: use one of {', '.join(DEVICES)}")
+        if name in ("cuda", "mps"):
+            resolve_device(name)
+        return name
 
     @field_validator("model")
     @classmethod

@@ -31,10 +31,15 @@ def resolve_model_path(name: str) -> tuple[str, bool]:
 class Embedder:
     """Sentence-transformers model behind a small interface: texts in, normalised float32 rows out."""
 
-    def __init__(self, model_name: str, *, batch_size: int = 64, threads: int = 0):
+    def __init__(self, model_name: str, *, batch_size: int = 64, threads: int = 0, device: str = "cpu"):
+        """`device`: a CASEBOT_DEVICE value (auto, cpu, cuda, mps); raises DeviceUnavailable for one torch cannot
+        use. `self.device` is the one chosen ("cpu", "cuda" or "mps")."""
         import torch
         from sentence_transformers import SentenceTransformer
 
+        from retrieval.device import resolve_device
+
+        self.device = resolve_device(device)
         path, packaged = resolve_model_path(model_name)
         if packaged or Path(path).exists():
             # A local copy must never make the library reach for a hub.
@@ -49,7 +54,7 @@ class Embedder:
             pass
         self.model_name = model_name
         self.batch_size = batch_size
-        self._model = SentenceTransformer(path, device="cpu")
+        self._model = SentenceTransformer(path, device=self.device)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
 

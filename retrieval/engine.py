@@ -43,7 +43,7 @@ class CaseEngine:
             with self._embedder_lock:
                 if self._embedder is None:
                     self._embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size,
-                                              threads=self.settings.threads)
+                                              threads=self.settings.threads, device=self.settings.device)
         return self._embedder
 
     @property

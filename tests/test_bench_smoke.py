@@ -34,5 +34,7 @@ def test_quick_bench_runs_and_writes_its_figures(tmp_path, capsys):
     assert printed["incremental"]["only_new_text_embedded"]
     assert printed["cold_start"]["casebot_s"] > 0 and printed["memory"]["casebot_mb"] > 0
     assert printed["ann"]["hnsw"]["recall_at_10"] >= 0 and printed["goals"]
+    assert printed["settings"]["device"] in ("cpu", "cuda", "mps")
     report = out.read_text(encoding="utf-8")
     assert "# casebot benchmarks" in report and "## Goals" in report and "sentences/s" in report
+    assert f"embedding device: {printed['settings']['device']}" in report

@@ -23,6 +23,7 @@ BAD = {
     "model": ["/no/such/path", "./missing-model", "~/nowhere/model", "  "],
     "batch_size": ["lots", "0", "100000"],
     "threads": ["-2", "all"],
+    "device": ["gpu", "tpu", "cuda:0"],
     "top_k": ["0", "21", "three"],
     "abstain_threshold": ["inf", "nan", "high"],
     "ann_min_vectors": ["0", "half"],
@@ -42,7 +43,7 @@ def test_a_bad_value_stops_casebot_naming_its_setting(monkeypatch, tmp_path, cap
     monkeypatch.setattr("retrieval.engine.CaseEngine.load", lambda *a, **k: pytest.fail("started anyway"))
     code = main(["sources"])
     err = capsys.readouterr().err
-    assert code == EXIT_BAD_INPUT
+    assert code == EXIT_BAD_INPUT, err
     assert f"{name}:" in err
     others = [f"CASEBOT_{f.upper()}:" for f in BAD if f != field]
     assert not any(o in err for o in others), err  # no other setting blamed
