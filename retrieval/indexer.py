@@ -95,6 +95,28 @@ def process_article(article: Article, fp: str) -> DocumentBundle:
     return DocumentBundle(doc, article.paragraphs, tuple(sentences), tuple(dates))
 
 
+def process_articles(jobs: list[tuple[Article, str]], progress: ProgressFn | None = None,
+                     *, workers: int | None = None) -> list[DocumentBundle]:
+    """`process_article` over each (article, fingerprint), in order: across a process pool when the articles are
+    long enough to repay starting one (retrieval/parallel.py), else here. `workers` overrides that choice."""
+    from retrieval import parallel
+
+    if workers is None:
+        workers = parallel.pool_workers(jobs, parallel.fitted_cost())
+    if progress and jobs:
+        progress("split", 0, len(jobs))
+    if workers > 1:
+        log.info("splitting and tagging %d articles in %d processes", len(jobs), workers)
+        return parallel.process_in_pool(jobs, workers, (lambda n: progress("split", n, len(jobs))) if progress
+                                        else None)
+    out = []
+    for n, (article, fp) in enumerate(jobs, start=1):
+        out.append(process_article(article, fp))
+        if progress:
+            progress("split", n, len(jobs))
+    return out
+
+
 @contextlib.contextmanager
 def reindex_lock(index_dir: Path) -> Iterator[None]:
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -190,19 +212,18 @@ def _plan(scan: CorpusScan, prev: PreviousBuild | None, summary: ReindexSummary,
     old_docs = prev.documents if prev else {}
     kept = [d for d in scan.unchanged if d in old_docs]
     states = {d: scan.unchanged[d] for d in kept}
-    new: list[DocumentBundle] = []
     articles = sorted(scan.articles, key=lambda a: a.doc_id)
-    for n, article in enumerate(articles, start=1):
+    jobs: list[tuple[Article, str]] = []
+    for article in articles:
         fp = article_fingerprint(article)
         states[article.doc_id] = scan.states[article.doc_id]
         old = old_docs.get(article.doc_id)
         if old is not None and old.fingerprint == fp:
             kept.append(article.doc_id)  # the file changed, the article did not
         else:
-            new.append(process_article(article, fp))
+            jobs.append((article, fp))
             (summary.changed if old is not None else summary.added).append(article.doc_id)
-        if progress:
-            progress("split", n, len(articles))
+    new = process_articles(jobs, progress)
     kept.sort()
     summary.unchanged = len(kept)
     kept_set = set(kept)
