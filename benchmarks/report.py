@@ -258,6 +258,9 @@ def markdown(r: dict, v: list[Verdict]) -> str:
                      if busy else ".")]
         L.append("")
 
+    from benchmarks.scale_report import section
+
+    L += section(r.get("settings", {}).get("device", "cpu"))
     vec = r.get("vectors", {})
     L += ["## How it was measured", "",
           "- Corpus: `benchmarks/synthetic.py`, seeded (article *i* depends only on the seed and *i*, so each size "
