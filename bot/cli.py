@@ -261,12 +261,12 @@ def cmd_start(args) -> int:
 
 def cmd_health(args) -> int:
     """For container health checks: the index in service opens and passes its checksums; no model is loaded."""
-    from retrieval.case_index import open_current
+    from retrieval.backends import open_index
     from retrieval.manifest import IndexProblem
 
     settings = _settings()
     try:
-        index = open_current(settings.index_dir, model=settings.model)
+        index = open_index(settings)
     except IndexProblem as exc:
         _err(f"unhealthy: {exc}")
         return 1

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -36,6 +38,18 @@ class RetrievalSettings(BaseSettings):
         "(BENCHMARKS.md)."
     )
     max_file_bytes: int = Field(5_000_000, ge=1_000, description="Larger corpus files are skipped.")
+    index_backend: Literal["local", "milvus"] = Field(
+        "local", description="Where the index in service lives: local (FAISS, BM25 arrays and SQLite in "
+        "CASEBOT_INDEX_DIR) or milvus (CASEBOT_MILVUS_URI; several bot processes can share it).")
+    milvus_uri: str = Field(
+        "", validate_default=True, description="With CASEBOT_INDEX_BACKEND=milvus: a file path (Milvus Lite, "
+        "in-process, one process at a time) or http://host:19530 (a Milvus server or cluster).")
+    milvus_token: SecretStr | None = Field(None, description="Token (or user:password) of a secured Milvus; "
+                                           "never logged.")
+    milvus_collection: str = Field(
+        "casebot", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,120}$",
+        description="Name of the Milvus alias for the index in service (letters, digits, underscores); the "
+        "builds' collections are named after it.")
 
     @field_validator("corpus_dir", "index_dir")
     @classmethod
@@ -58,6 +72,38 @@ class RetrievalSettings(BaseSettings):
         if name in ("cuda", "mps"):
             resolve_device(name)
         return name
+
+    @field_validator("index_backend", mode="before")
+    @classmethod
+    def _backend_lower(cls, v):
+        return str(v).strip().lower() if isinstance(v, str) else v
+
+    @field_validator("milvus_uri")
+    @classmethod
+    def _uri_for_milvus(cls, v: str, info: ValidationInfo) -> str:
+        uri = v.strip()
+        if not uri and info.data.get("index_backend") != "milvus":
+            return uri
+        if not uri:
+            raise ValueError("required with CASEBOT_INDEX_BACKEND=milvus: a file path for Milvus Lite, or "
+                             "http://host:19530")
+        if "://" not in uri:
+            if uri in ("/", ".", "~"):
+                raise ValueError("give a path of its own for Milvus Lite's data (e.g. ~/casebot-data/milvus.db)")
+            return str(Path(uri).expanduser())
+        if not uri.startswith(("http://", "https://", "tcp://", "unix://")):
+            raise ValueError("not a Milvus address: use http://host:19530, https://… or a file path")
+        return uri
+
+    @field_validator("milvus_token", mode="before")
+    @classmethod
+    def _token_one_word(cls, v):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        if isinstance(v, str) and (any(ch.isspace() for ch in v.strip()) or not v.strip().isprintable()):
+            # Never repeated: it is a secret.
+            raise ValueError("a Milvus token has no spaces or line breaks (user:password or an API key)")
+        return v.strip() if isinstance(v, str) else v
 
     @field_validator("model")
     @classmethod

@@ -12,7 +12,8 @@ from dataclasses import replace
 from datetime import date
 
 from retrieval.answering import RankingConfig, build_answers, rank
-from retrieval.case_index import CaseIndex, open_current
+from retrieval import backends
+from retrieval.case_index import CaseIndex
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import Embedder
 from retrieval.indexer import ProgressFn, reindex
@@ -49,15 +50,15 @@ class CaseEngine:
     @property
     def index(self) -> CaseIndex:
         index = self._index
-        if index is None:
-            index = self._index = open_current(self.settings.index_dir, model=self.settings.model)
+        if index is None or backends.is_stale(index):
+            index = self._index = backends.open_index(self.settings)
         return index
 
     def load(self, *, build_if_needed: bool = False, progress: ProgressFn | None = None) -> ReindexSummary | None:
         """Open the index in service (building it first if allowed and needed) and load the model."""
         summary = None
         try:
-            self._index = open_current(self.settings.index_dir, model=self.settings.model)
+            self._index = backends.open_index(self.settings)
         except IndexProblem as problem:
             if not build_if_needed:
                 raise
@@ -83,6 +84,10 @@ class CaseEngine:
             raise ReindexBusy("a reindex is already running")
         try:
             result = reindex(self.settings, lambda: self.embedder, progress)
+            if self.settings.index_backend == "milvus":
+                if result.build_dir is not None:
+                    self._index = backends.publish(self.settings, result.build_dir)
+                return result.summary
             if result.build_dir is not None and (self._index is None or self._index.path != result.build_dir):
                 self._index = CaseIndex.open(result.build_dir, model=self.settings.model)
             elif self._index is not None:

@@ -24,6 +24,10 @@ BAD = {
     "batch_size": ["lots", "0", "100000"],
     "threads": ["-2", "all"],
     "device": ["gpu", "tpu", "cuda:0"],
+    "index_backend": ["faiss", "elastic"],
+    "milvus_uri": ["ftp://milvus.example:19530", "mongodb://db:27017", " / "],
+    "milvus_token": ["two words", "line\nbreak"],
+    "milvus_collection": ["bad-name", "1casebot", "a b"],
     "top_k": ["0", "21", "three"],
     "abstain_threshold": ["inf", "nan", "high"],
     "ann_min_vectors": ["0", "half"],
@@ -119,3 +123,12 @@ def test_a_misspelt_setting_is_not_ignored_without_a_word(monkeypatch, tmp_path,
     err = capsys.readouterr().err
     assert f"warning: {typo} is not a casebot setting" in err and "secret-value" not in err
     assert (f"did you mean {meant}?" in err) if meant else "did you mean" not in err
+
+
+def test_the_milvus_backend_without_a_uri_names_the_uri(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASEBOT_INDEX_BACKEND", "milvus")
+    monkeypatch.setattr("retrieval.engine.CaseEngine.load", lambda *a, **k: pytest.fail("started anyway"))
+    assert main(["sources"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "CASEBOT_MILVUS_URI:" in err and "CASEBOT_INDEX_BACKEND:" not in err

@@ -1,0 +1,46 @@
+"""Which index serves questions: `local` (FAISS + BM25 arrays + SQLite in CASEBOT_INDEX_DIR, the default) or
+`milvus` (retrieval/milvus_index.py), chosen by CASEBOT_INDEX_BACKEND.
+
+Both are read through the same shape (CaseIndex: `manifest`, `store`, `vectors`, `lexical`), so ranking,
+abstention, timeline and Discord do not know which one answers. A reindex always runs the local pipeline (it
+keeps the embedding cache and the plan of what changed); with `milvus` its result is then published there.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Union
+
+from retrieval.case_index import CaseIndex, open_current
+from retrieval.config import RetrievalSettings
+from retrieval.milvus_index import MilvusCaseIndex
+
+AnyIndex = Union[CaseIndex, MilvusCaseIndex]
+
+
+def _client(settings: RetrievalSettings):
+    from retrieval.milvus_index import shared_client
+
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+    return shared_client(settings.milvus_uri, token)
+
+
+def open_index(settings: RetrievalSettings) -> AnyIndex:
+    """The index in service. Raises IndexProblem when there is none or it cannot be used."""
+    if settings.index_backend == "milvus":
+        return MilvusCaseIndex.open(_client(settings), settings.milvus_collection, model=settings.model)
+    return open_current(settings.index_dir, model=settings.model)
+
+
+def publish(settings: RetrievalSettings, build: Path) -> MilvusCaseIndex:
+    """Put the local build `build` in service in Milvus (nothing is written when it already is) and open it."""
+    from retrieval.milvus_index import publish as publish_build
+
+    client = _client(settings)
+    publish_build(client, settings.milvus_collection, build)
+    return MilvusCaseIndex.open(client, settings.milvus_collection, model=settings.model)
+
+
+def is_stale(index: AnyIndex) -> bool:
+    """Whether another process moved the index in service since `index` was opened (Milvus only: a local
+    build is swapped by this process's own reindex)."""
+    return isinstance(index, MilvusCaseIndex) and index.stale()
