@@ -59,13 +59,39 @@ def engine(settings, embedder):
 
 
 @pytest.fixture(scope="session")
-def bundled_engine(tmp_path_factory, embedder):
+def bundled_engine(bundled_local_engine):
     """Read-only engine over the bundled corpus, built once per session; do not reindex it."""
+    return bundled_local_engine
+
+
+@pytest.fixture(scope="session")
+def bundled_local_engine(tmp_path_factory, embedder):
     from retrieval.engine import CaseEngine
 
     base = tmp_path_factory.mktemp("bundled")
     corpus = base / "corpus"
     shutil.copytree(CORPUS, corpus)
     eng = CaseEngine(make_settings(corpus, base / "index"), embedder=embedder)
+    eng.reindex()
+    return eng
+
+
+def milvus_settings(corpus_dir: Path, index_dir: Path, uri: Path, **extra):
+    """Settings for the Milvus backend on a Milvus Lite folder."""
+    return make_settings(corpus_dir, index_dir, index_backend="milvus", milvus_uri=str(uri), **extra)
+
+
+@pytest.fixture(scope="session", params=["local", "milvus"])
+def backend_engine(request, tmp_path_factory, embedder):
+    """The bundled corpus served by each index backend in turn (issue 15): tests that take this fixture run
+    against both, so the backends cannot drift. Read-only, like bundled_engine."""
+    if request.param == "local":
+        return request.getfixturevalue("bundled_local_engine")
+    from retrieval.engine import CaseEngine
+
+    base = tmp_path_factory.mktemp("bundled-milvus")
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    eng = CaseEngine(milvus_settings(corpus, base / "index", base / "milvus.db"), embedder=embedder)
     eng.reindex()
     return eng

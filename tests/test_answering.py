@@ -11,6 +11,12 @@ SEED = CORPUS / "independent-2026-02-03-x-paris-raid.md"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def bundled_engine(backend_engine):
+    """Every test here runs against the local index and against Milvus Lite (issue 15)."""
+    return backend_engine
+
+
 def test_answer_is_the_sentence_with_its_citation(bundled_engine):
     result = bundled_engine.ask("When must Musk appear?")
     assert result.answered

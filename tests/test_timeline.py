@@ -11,6 +11,12 @@ from .conftest import CORPUS, EVAL
 
 SEED_TEXT = (CORPUS / "independent-2026-02-03-x-paris-raid.md").read_text(encoding="utf-8")
 
+
+@pytest.fixture
+def bundled_engine(backend_engine):
+    """Every test here runs against the local index and against Milvus Lite (issue 15)."""
+    return backend_engine
+
 SECOND = """---
 title: Musk summoned over X algorithm inquiry
 source: The Example Times
