@@ -1,0 +1,155 @@
+"""The Milvus backend (issue 15): incremental reindex published by a new collection and an alias swap, never a
+half-written case in service, a second process following the first's reindex, the same answers as the local
+index, the CLI end to end, and a token never shown. Milvus Lite (a local folder) stands in for a server."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from retrieval.engine import CaseEngine
+from retrieval.milvus_index import DOCS_SUFFIX, current_collection, shared_client
+
+from .conftest import CORPUS, EVAL, make_settings, milvus_settings
+
+EXTRA = EVAL / "extra"
+QUESTIONS = [json.loads(line)["question"] for line in (EVAL / "questions.jsonl").read_text().splitlines() if line]
+LATE = "bulletin-2026-04-21-musk-no-show.md"
+
+
+def _corpus(tmp_path, *, without=()):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for src in [*CORPUS.iterdir(), *EXTRA.iterdir()]:
+        if src.name not in without and src.is_file():
+            shutil.copy(src, corpus / src.name)
+    return corpus
+
+
+def _answers(engine, questions=QUESTIONS):
+    return [(q, [(a.text, a.citation.doc_id, a.citation.paragraph) for a in engine.ask(q).answers])
+            for q in questions]
+
+
+def _client(settings):
+    return shared_client(settings.milvus_uri, None)
+
+
+def test_milvus_answers_what_the_local_index_answers(tmp_path, embedder):
+    corpus = _corpus(tmp_path)
+    local = CaseEngine(make_settings(corpus, tmp_path / "local"), embedder=embedder)
+    milvus = CaseEngine(milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db"), embedder=embedder)
+    local.reindex()
+    milvus.reindex()
+    a, b = _answers(local), _answers(milvus)
+    top_same = sum(x[1][:1] == y[1][:1] for x, y in zip(a, b))
+    assert top_same >= 0.95 * len(QUESTIONS), [(x, y) for x, y in zip(a, b) if x != y]
+    assert [s.to_json() for s in local.sources()] == [s.to_json() for s in milvus.sources()]
+    assert [e.to_json() for e in local.timeline()] == [e.to_json() for e in milvus.timeline()]
+
+
+def test_a_new_article_is_the_only_one_embedded_and_the_old_build_leaves_milvus(tmp_path, embedder):
+    corpus = _corpus(tmp_path, without=(LATE,))
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    engine = CaseEngine(settings, embedder=embedder)
+    first = engine.reindex()
+    client = _client(settings)
+    before = current_collection(client, settings.milvus_collection)
+    assert not engine.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id.startswith("bulletin")
+    shutil.copy(EXTRA / LATE, corpus / LATE)
+    second = engine.reindex()
+    assert second.added == [LATE[:-3]] and second.embedded <= second.sentences - first.sentences
+    after = current_collection(client, settings.milvus_collection)
+    assert after != before
+    names = set(client.list_collections())
+    assert {after, after + DOCS_SUFFIX} <= names and not {before, before + DOCS_SUFFIX} & names
+    assert engine.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id == LATE[:-3]
+    # Nothing changed: nothing is written and the collection in service stays.
+    third = engine.reindex()
+    assert not third.rebuilt and current_collection(client, settings.milvus_collection) == after
+
+
+@pytest.mark.parametrize("fail_on", ["insert", "flush", "alter_alias"])
+def test_a_publish_that_fails_leaves_the_case_in_service_whole(tmp_path, embedder, monkeypatch, fail_on):
+    corpus = _corpus(tmp_path, without=(LATE,))
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    engine = CaseEngine(settings, embedder=embedder)
+    engine.reindex()
+    client = _client(settings)
+    before = current_collection(client, settings.milvus_collection)
+    answers = _answers(engine, QUESTIONS[:4])
+    shutil.copy(EXTRA / LATE, corpus / LATE)
+    calls = {"n": 0}
+    real = getattr(type(client), fail_on)
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] >= 2 or fail_on == "alter_alias":
+            raise RuntimeError("Milvus went away")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), fail_on, failing)
+    with pytest.raises(RuntimeError):
+        engine.reindex()
+    monkeypatch.undo()
+    assert current_collection(client, settings.milvus_collection) == before
+    reader = CaseEngine(settings, embedder=embedder)  # a fresh process's view
+    assert _answers(reader, QUESTIONS[:4]) == answers
+    # and the next reindex completes the job
+    engine.reindex()
+    assert current_collection(client, settings.milvus_collection) != before
+    assert reader.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id == LATE[:-3]
+
+
+def test_a_second_bot_process_follows_the_first_ones_reindex(tmp_path, embedder):
+    """Two engines on one Milvus, each with its own local folder: what two `casebot run` shards are. (Milvus Lite
+    serves one process, so both live in this one; with a Milvus server they are separate processes.)"""
+    corpus = _corpus(tmp_path, without=(LATE,))
+    uri = tmp_path / "m.db"
+    shard0 = CaseEngine(milvus_settings(corpus, tmp_path / "shard0", uri), embedder=embedder)
+    shard1 = CaseEngine(milvus_settings(corpus, tmp_path / "shard1", uri), embedder=embedder)
+    shard0.reindex()
+    shard1.load()  # opens the index shard 0 built; builds nothing
+    assert not (tmp_path / "shard1").exists() or not any((tmp_path / "shard1").rglob("*.faiss"))
+    assert _answers(shard1, QUESTIONS[:4]) == _answers(shard0, QUESTIONS[:4])
+    shutil.copy(EXTRA / LATE, corpus / LATE)
+    shard0.reindex()
+    assert shard1.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id == LATE[:-3]
+    assert {s.doc_id for s in shard1.sources()} == {s.doc_id for s in shard0.sources()}
+
+
+def test_the_cli_works_on_milvus(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    corpus = _corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"CORPUS_DIR": corpus, "INDEX_DIR": tmp_path / "staging", "INDEX_BACKEND": "milvus",
+                        "MILVUS_URI": tmp_path / "m.db"}.items():
+        monkeypatch.setenv(f"CASEBOT_{name}", str(value))
+    assert main(["health"]) == 1 and "no index yet in Milvus" in capsys.readouterr().err
+    assert main(["reindex", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] >= 3
+    assert main(["ask", "--json", "When must Musk appear?"]) == 0
+    assert json.loads(capsys.readouterr().out)["answers"][0]["text"].startswith("The tech billionaire")
+    assert main(["ask", "What is the capital of Australia?"]) == 1
+    capsys.readouterr()
+    assert main(["timeline", "--json"]) == 0 and json.loads(capsys.readouterr().out)["events"]
+    assert main(["sources", "--json"]) == 0 and len(json.loads(capsys.readouterr().out)["sources"]) >= 3
+    assert main(["health"]) == 0 and capsys.readouterr().out.startswith("ok: ")
+
+
+@pytest.mark.parametrize("token", ["s3cret-token-value", "root:Milvus-pass-123"])
+def test_the_token_is_never_shown(tmp_path, monkeypatch, capsys, caplog, token):
+    """A Milvus that cannot be reached: the error names the setting, not the token."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASEBOT_INDEX_BACKEND", "milvus")
+    monkeypatch.setenv("CASEBOT_MILVUS_URI", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("CASEBOT_MILVUS_TOKEN", token)
+    shared_client.cache_clear()
+    code = main(["health"])
+    out = capsys.readouterr()
+    assert code == 1 and "CASEBOT_MILVUS_URI" in out.err
+    assert token not in out.err + out.out + caplog.text
