@@ -58,6 +58,9 @@ class CaseBot(commands.Bot):
             allowed_mentions=NO_MENTIONS,
             tree_cls=CaseTree,
             help_command=None,
+            # One shard per process when several share one index (Milvus backend); None: Discord's single shard.
+            shard_id=getattr(settings, "shard_id", None),
+            shard_count=getattr(settings, "shard_count", None),
         )
         self.settings = settings
         self.engine = engine

@@ -40,6 +40,10 @@ class BotSettings(RetrievalSettings):
     ask_cooldown_seconds: float = Field(10.0, ge=0, le=3600, allow_inf_nan=False,
                                         description="Per-user pause between questions.")
     ask_cooldown_rate: int = Field(3, ge=1, le=100, description="Questions allowed per cooldown window.")
+    shard_id: int | None = Field(None, ge=0, le=65_535, description="With CASEBOT_SHARD_COUNT: the Discord shard "
+                                 "this process serves, 0 to count - 1 (several processes, one index: Milvus).")
+    shard_count: int | None = Field(None, ge=1, le=65_536, validate_default=True,
+                                    description="Discord shards in all, one per process; set with CASEBOT_SHARD_ID.")
     log_level: str = Field("INFO", description="Logging level of the bot process: DEBUG, INFO, WARNING, ERROR "
                            "or CRITICAL (any case).")
 
@@ -50,6 +54,21 @@ class BotSettings(RetrievalSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"not a log level: use one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("shard_id", "shard_count", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("shard_count")
+    @classmethod
+    def _shards_together(cls, v, info):
+        shard_id = info.data.get("shard_id")
+        if (v is None) != (shard_id is None):
+            raise ValueError("set together with CASEBOT_SHARD_ID (this process's shard, 0 to count - 1)")
+        if v is not None and shard_id is not None and shard_id >= v:
+            raise ValueError("must be more than CASEBOT_SHARD_ID (shards are numbered from 0)")
+        return v
 
     @field_validator("guild_ids", "admin_role_ids", mode="before")
     @classmethod
