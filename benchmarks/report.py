@@ -258,9 +258,10 @@ def markdown(r: dict, v: list[Verdict]) -> str:
                      if busy else ".")]
         L.append("")
 
-    from benchmarks.scale_report import section
+    from benchmarks.scale_report import backends_section, section
 
     L += section(r.get("settings", {}).get("device", "cpu"))
+    L += backends_section()
     vec = r.get("vectors", {})
     L += ["## How it was measured", "",
           "- Corpus: `benchmarks/synthetic.py`, seeded (article *i* depends only on the seed and *i*, so each size "
