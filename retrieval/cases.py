@@ -227,3 +227,20 @@ class CaseRegistry:
         folder.mkdir(parents=True, exist_ok=True)
         self.refresh()
         return folder
+
+
+def case_status(info: CaseInfo) -> dict:
+    """What `cases` lists: the case, and its index in service as its manifest says (no index is opened)."""
+    from retrieval.layout import IndexLayout
+    from retrieval.manifest import read_manifest
+
+    row = {**info.to_json(), "indexed": False, "articles": 0, "sentences": 0, "last_reindex": None}
+    current = IndexLayout(info.index_dir).current()
+    if current is not None:
+        try:
+            manifest = read_manifest(current)
+        except Exception:  # noqa: BLE001 - an unreadable index is listed as not indexed
+            return row
+        row.update(indexed=True, articles=manifest.documents, sentences=manifest.sentences,
+                   last_reindex=manifest.created)
+    return row
