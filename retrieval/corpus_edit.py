@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 REMOVED_DIR = ".removed"
 _SLUG = re.compile(r"[^a-z0-9]+")
+# Google's documented paywall markup (schema.org), as JSON-LD or microdata.
+_PAYWALLED = re.compile(r"""["']?isAccessibleForFree["']?\s*(?::\s*["']?|[^>]*?content=["'])false""", re.I)
+_SENTENCE_END = re.compile(r"""\w[^\s]*[.!?…]["'”’)]*(\s|$)""")
 
 
 class EditProblem(ValueError):
@@ -76,6 +79,10 @@ def article_from_page(page) -> ParsedArticle:
     from retrieval.ingest.metadata import clean_url, outlet_from_url
     from retrieval.ingest.plaintext import parse_plaintext
 
+    if page.kind == "html" and _PAYWALLED.search(page.text):
+        raise EditProblem("the page is marked as paywalled (schema.org isAccessibleForFree: false), so only a "
+                          "teaser could be taken from it; nothing was added. Save the full article and add it "
+                          "as a file instead")
     fallback = urlsplit(page.url).path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").strip().capitalize()
     try:
         if page.kind == "html":
@@ -85,9 +92,10 @@ def article_from_page(page) -> ParsedArticle:
     except ArticleError as exc:
         raise EditProblem(f"no article text could be taken from the page ({exc}): a paywall, or not an article "
                           "page; nothing was added") from None
-    if not article.paragraphs:
-        raise EditProblem("no article text could be taken from the page (a paywall, or not an article page); "
-                          "nothing was added")
+    if not any(_SENTENCE_END.search(p) for p in article.paragraphs):
+        # Menus and buttons ("Home", "Subscribe") are what is left of a page without its article.
+        raise EditProblem("no article text could be taken from the page (not one sentence: a paywall, or not "
+                          "an article page); nothing was added")
     if article.url is None:
         article.url = clean_url(page.url)
     if article.source in (None, "", "Unknown outlet"):

@@ -85,3 +85,13 @@ def article_html(*, title: str, outlet: str, canonical: str, published: str, par
 PAYWALL_HTML = b"""<!doctype html><html><head><title>Subscribe</title></head><body>
 <nav><a href="/">Home</a></nav><div class="paywall"><a href="/subscribe">Subscribe</a></div>
 </body></html>"""
+
+# A paywalled article as news sites mark it up for search engines: a teaser, and schema.org's flag.
+PAYWALL_TEASER_HTML = b"""<!doctype html><html><head><title>Inside the door plug inquiry</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+"headline": "Inside the door plug inquiry", "isAccessibleForFree": false}</script></head><body>
+<article><h1>Inside the door plug inquiry</h1><p>Investigators spent weeks at the factory in Renton before they
+found the missing bolts.</p><div class="paywall">Subscribe to continue reading.</div></article></body></html>"""
+PAYWALL_MICRODATA_HTML = PAYWALL_TEASER_HTML.replace(
+    b'"isAccessibleForFree": false', b'"x": 1').replace(
+    b"<article>", b'<article><meta itemprop="isAccessibleForFree" content="False">')
