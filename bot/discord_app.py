@@ -21,13 +21,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.case_choice import ChannelCases, bind_cases
 from bot.checks import AskLimiter
 from bot.cogs.errors import handle_app_command_error
 from bot.render_discord import NO_MENTIONS
 
 log = logging.getLogger("casebot.discord")
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.timeline", "bot.cogs.sources", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.timeline", "bot.cogs.sources", "bot.cogs.admin", "bot.cogs.cases")
 TOKEN_VARIABLE = "CASEBOT_DISCORD_TOKEN"
 EXIT_OK, EXIT_NETWORK, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
 
@@ -60,7 +61,9 @@ class CaseBot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
-        self.engine = engine
+        # One engine (single-case callers and tests) or the registry of every case in the corpus folder.
+        self.cases, self.engine = bind_cases(engine, settings)
+        self.channel_cases = ChannelCases(settings.index_dir)
         self.sync_commands = sync_commands
         self.ask_limiter = AskLimiter(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
 
@@ -170,11 +173,11 @@ def _on_signals(stop: asyncio.Event) -> None:
 
 
 async def serve(settings, token: str, *, engine=None) -> int:
-    from retrieval.engine import CaseEngine
+    from retrieval.cases import CaseRegistry
     from retrieval.indexer import NoArticles
     from retrieval.manifest import IndexProblem
 
-    engine = engine or CaseEngine(settings)
+    engine = engine or CaseRegistry(settings)
     stop = asyncio.Event()
     _on_signals(stop)
     async with CaseBot(settings, engine) as bot:
@@ -205,9 +208,11 @@ async def serve(settings, token: str, *, engine=None) -> int:
         if stopped:
             log.info("stop signal received while loading; exiting")
             return EXIT_OK
-        if summary is not None:
-            log.info("there was no index yet; built it: %d documents, %d sentences", summary.documents,
-                     summary.sentences)
+        built = summary.items() if isinstance(summary, dict) else [("", summary)]
+        for case, one in built:
+            if one is not None:
+                log.info("there was no index yet%s; built it: %d documents, %d sentences",
+                         f" for case {case}" if case else "", one.documents, one.sentences)
         try:
             stopped, _ = await _unless_stopped(bot.connect(reconnect=True), stop)
         except discord.PrivilegedIntentsRequired:  # casebot asks for none; kept for a future intent
