@@ -67,15 +67,25 @@ class ChannelCases:
                 db.close()
 
 
-def choose(bot, interaction_or_channel_id, case: str | None):
-    """(case name, engine) for a command; UserFacingError (private, lists the cases) when it takes a choice."""
+def choose(bot, interaction_or_channel_id, case: str | None, *, need_index: bool = True):
+    """(case name, engine) for a command; UserFacingError (private, lists the cases) when it takes a choice,
+    or, with `need_index`, when the case has no index yet (a new, empty case folder)."""
+    from retrieval.manifest import IndexProblem
+
     channel_id = getattr(interaction_or_channel_id, "channel_id", interaction_or_channel_id)
     bot.cases.refresh()
     try:
-        return bot.cases.resolve(case, bot.channel_cases.get(channel_id))
+        name, engine = bot.cases.resolve(case, bot.channel_cases.get(channel_id))
     except CaseProblem as exc:
         text = str(exc)
         raise UserFacingError(text[0].upper() + text[1:] + ".") from None
+    if need_index:
+        try:
+            engine.index
+        except IndexProblem:
+            raise UserFacingError(f"Case {name} has no articles indexed yet; an admin can add one with /add.") \
+                from None
+    return name, engine
 
 
 def _fit(text: str) -> str:

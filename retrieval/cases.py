@@ -209,10 +209,25 @@ class CaseRegistry:
             return self._edit_locks.setdefault(name, threading.Lock())
 
     def load(self, *, build_if_needed: bool = False, progress=None):
-        """Open every case's index (building those missing when allowed) and load the model once."""
-        summaries = {}
+        """Open every case's index (building those missing when allowed) and load the model once.
+
+        With several cases, one that cannot be indexed yet (an empty new case folder) is logged and left for a
+        later `add` or reindex; the error is raised only when no case at all can be served."""
+        from retrieval.indexer import NoArticles
+        from retrieval.manifest import IndexProblem
+
+        summaries, problems = {}, []
         for name, engine in self.engines():
-            summaries[name] = engine.load(build_if_needed=build_if_needed, progress=progress)
+            try:
+                options = {"progress": progress} if progress is not None else {}
+                summaries[name] = engine.load(build_if_needed=build_if_needed, **options)
+            except (NoArticles, FileNotFoundError, IndexProblem) as exc:
+                if len(self._cases) == 1:
+                    raise
+                log.warning("case %s is not served yet: %s", name, exc)
+                problems.append(exc)
+        if problems and not summaries:
+            raise problems[0]
         return summaries
 
     def new_case_dir(self, name: str) -> Path:

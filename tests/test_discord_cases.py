@@ -169,14 +169,19 @@ async def test_bad_files_are_refused_privately_and_change_nothing(registry, name
     assert after == before
 
 
-async def test_a_file_name_is_never_a_path(registry, tmp_path):
+@pytest.mark.parametrize("name", ["../../../outside.txt", "/tmp/absolute.txt", "..\\..\\windows.txt",
+                                  "sub/dir/nested.txt", ".hidden.txt", "README.txt", "a\x00b.txt"])
+async def test_a_file_name_is_never_a_path(registry, tmp_path, name):
+    corpus = registry.settings.corpus_dir
+    before = {p for p in tmp_path.rglob("*")}
     async with running_bot(registry) as w:
-        body = NOTE.encode()
-        result = await w.admin.slash(w.channel, "add", file=("../../../outside.txt", body), case=BOEING)
-        assert "Added" in all_text(result)
-    assert not (tmp_path / "outside.txt").exists() and not (tmp_path / "outside.md").exists()
-    written = [p for p in (registry.settings.corpus_dir / BOEING).iterdir() if "regulator" in p.name]
-    assert len(written) == 1
+        result = await w.admin.slash(w.channel, "add", file=(name, NOTE.encode()), case=BOEING)
+        assert "Added" in all_text(result), all_text(result)
+    new = {p for p in tmp_path.rglob("*")} - before
+    new_files = [p for p in new if p.is_file() and "index" not in p.relative_to(tmp_path).parts[0]]
+    # One new article, a plain visible file directly in the case folder, named after the article.
+    assert [p.parent for p in new_files] == [corpus / BOEING], new_files
+    assert new_files[0].name.startswith("2024-01-12-wire-desk-regulator") and new_files[0].suffix == ".md"
 
 
 async def test_non_admins_cannot_add_or_remove(registry):

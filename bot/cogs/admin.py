@@ -99,9 +99,9 @@ class Admin(commands.Cog):
     async def reindex(self, interaction: discord.Interaction,
                       case: app_commands.Range[str, 1, 100] | None = None) -> None:
         who = f"{interaction.user} ({interaction.user.id})"
-        name, engine = choose(self.bot, interaction, case)
+        name, engine = choose(self.bot, interaction, case, need_index=False)
         if self.running(name, engine):
-            log.info("/reindex by %s refused: a reindex of case %s is already running", who, name)
+            log.info("/reindex by %s refused: a reindex is already running (case %s)", who, name)
             await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         self._running.add(name)

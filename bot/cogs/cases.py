@@ -51,7 +51,8 @@ async def _private(interaction: discord.Interaction, text: str) -> None:
 
 
 class Cases(commands.Cog):
-    case = app_commands.Group(name="case", description="The cases casebot covers, and this channel's case.")
+    case = app_commands.Group(name="case", description="The cases casebot covers, and this channel's case.",
+                              allowed_contexts=app_commands.AppCommandContext(guild=True))
 
     def __init__(self, bot):
         self.bot = bot
@@ -106,7 +107,7 @@ class Cases(commands.Cog):
                 raise UserFacingError("Attach the article as a .md, .html or .txt file.")
             if file.size > settings.max_file_bytes:
                 raise UserFacingError(f"That file is too large (the limit is {settings.max_file_bytes:,} bytes).")
-        name, _ = choose(self.bot, interaction, case)
+        name, _ = choose(self.bot, interaction, case, need_index=False)
         what = f"file {file.filename!r}" if file is not None else f"link {url}"
         log.info("/add by %s in server %s: %s to case %s", _who(interaction), interaction.guild_id, what, name)
         await interaction.response.defer(ephemeral=True, thinking=True)
