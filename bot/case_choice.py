@@ -78,7 +78,8 @@ def choose(bot, interaction_or_channel_id, case: str | None, *, need_index: bool
         name, engine = bot.cases.resolve(case, bot.channel_cases.get(channel_id))
     except CaseProblem as exc:
         text = str(exc)
-        raise UserFacingError(text[0].upper() + text[1:] + ".") from None
+        hint = " Name one with the case option." if text.startswith("which case") else ""
+        raise UserFacingError(text[0].upper() + text[1:] + "." + hint) from None
     if need_index:
         try:
             engine.index

@@ -197,7 +197,7 @@ class CaseRegistry:
         names = self.names()
         if len(names) == 1:
             return names[0], self.engine(names[0])
-        raise CaseProblem(f"which case? {self.listing()} (name one with the case option)")
+        raise CaseProblem(f"which case? {self.listing()}")
 
     def engines(self) -> Iterator[tuple[str, CaseEngine]]:
         for name in self.names():
