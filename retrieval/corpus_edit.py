@@ -204,26 +204,48 @@ def add_article(registry: CaseRegistry, case: str, article: ParsedArticle) -> Ad
         case_dir = Path(engine.settings.corpus_dir)
         case_dir.mkdir(parents=True, exist_ok=True)
         target, before = _target_for(case_dir, article, _indexed(engine))
+        set_aside, original = None, target
+        if before is not None and target.suffix.lower() != ".md":
+            # The article being updated came as .html or .txt: its new version is Markdown under the same name
+            # (so the same article id), and the old file is set aside like a removed one.
+            set_aside, target = _move_to_removed(case_dir, original), original.with_suffix(".md")
         _write_atomic(target, render_markdown(article))
         doc_id = doc_id_for(target, case_dir)
         rel = target.relative_to(case_dir).as_posix()
+
+        def undo() -> None:
+            _undo(target, None if set_aside is not None else before)
+            if set_aside is not None:
+                os.replace(set_aside, original)
+
         try:
             summary = engine.reindex(wait=True)
         except BaseException:
-            _undo(target, before)
+            undo()
             raise
         skipped = [s for s in summary.skipped if s.path == rel]
         if skipped:
-            _undo(target, before)
+            undo()
             engine.reindex(wait=True)
             raise EditProblem(f"the article could not be indexed ({skipped[0].reason}); nothing was added")
-        sentences = engine.index.store.bundles([doc_id]).get(doc_id)
-        rows = sentences.sentences if sentences else ()
-        log.info("added %s to case %s (%s, %d sentences)", rel, case, "updated" if before is not None else "new",
-                 len(rows))
-        return AddResult(case, doc_id, rel, before is not None, article.title, article.source, article.url,
-                         article.published.isoformat() if article.published else None, len(rows),
-                         rows[0].text if rows else None, summary)
+        store = engine.index.store
+        count = store.id_ranges().get(doc_id, (0, 0))[1]
+        first = store.paragraph_sentences(doc_id, 1)
+        updated = before is not None or set_aside is not None
+        log.info("added %s to case %s (%s, %d sentences)", rel, case, "updated" if updated else "new", count)
+        return AddResult(case, doc_id, rel, updated, article.title, article.source, article.url,
+                         article.published.isoformat() if article.published else None, count,
+                         first[0].text if first else None, summary)
+
+
+def _move_to_removed(case_dir: Path, source: Path) -> Path:
+    """Move a corpus file to the case's `.removed/` (same relative path; a time stamp if taken); returns where."""
+    dest = case_dir / REMOVED_DIR / source.relative_to(case_dir)
+    if dest.exists():
+        dest = dest.with_name(f"{dest.stem}.{time.strftime('%Y%m%d-%H%M%S')}{dest.suffix}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, dest)
+    return dest
 
 
 def _undo(target: Path, before: bytes | None) -> None:
@@ -249,11 +271,7 @@ def remove_article(registry: CaseRegistry, case: str, doc_id: str) -> RemoveResu
         source = case_dir / doc.path
         if not source.exists() and not source.is_symlink():
             raise EditProblem(f"the file of {doc_id} ({doc.path}) is no longer in the corpus; run reindex")
-        dest = case_dir / REMOVED_DIR / doc.path
-        if dest.exists():
-            dest = dest.with_name(f"{dest.stem}.{time.strftime('%Y%m%d-%H%M%S')}{dest.suffix}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, dest)
+        dest = _move_to_removed(case_dir, source)
         try:
             summary = engine.reindex(wait=True)
         except BaseException:
