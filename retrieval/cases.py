@@ -141,7 +141,9 @@ class CaseRegistry:
         return registry
 
     # -- the shared model ------------------------------------------------------------------------------------
+    @property
     def embedder(self):
+        """The one model every case's engine uses, loaded on first use (as CaseEngine.embedder)."""
         with self._lock:
             if self._embedder is None:
                 from retrieval.embeddings import Embedder
@@ -184,7 +186,7 @@ class CaseRegistry:
             if engine is None:
                 settings = self.settings.model_copy(update={"corpus_dir": info.corpus_dir,
                                                             "index_dir": info.index_dir})
-                engine = self._factory(settings, embedder_factory=self.embedder)
+                engine = self._factory(settings, embedder_factory=lambda: self.embedder)
                 self._engines[name] = engine
             return engine
 

@@ -30,7 +30,7 @@ def registry(tmp_path, embedder):
 def fresh(reg: CaseRegistry, **extra) -> CaseRegistry:
     """A registry as a restarted bot makes it: from the same folders, nothing kept in memory."""
     settings = make_settings(reg.settings.corpus_dir, reg.settings.index_dir, ask_cooldown_seconds=0, **extra)
-    return CaseRegistry(settings, embedder=reg.embedder())
+    return CaseRegistry(settings, embedder=reg.embedder)
 
 
 async def test_case_option_keeps_answers_timelines_and_sources_in_their_case(registry):
