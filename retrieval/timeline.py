@@ -128,7 +128,7 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
                     cites.append(documents[row.doc_id].citation(row.paragraph))
             cites.sort(key=_citation_order)
             out.append(TimelineEvent(date=d.value, mod=d.mod, date_text=d.date_text, text=first.text,
-                                     citation=cites[0], also=tuple(cites[1:])))
+                                     citation=cites[0], also=tuple(cites[1:]), end=d.until))
     # Built date by date rather than in the order the events started; the sort below is stable and starts with the
     # date, and each date keeps its own order, so the result is the same.
     out.sort(key=lambda ev: (ev.date, ev.citation.published or "", ev.citation.doc_id, ev.citation.paragraph))
