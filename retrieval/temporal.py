@@ -146,7 +146,7 @@ _FUTURE_RE = re.compile(
   | ['’]ll\b
   | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|likely|going|about)\b
   | \b(?:is|are|was|were)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
-  | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+)?(?:interviews?|questioning|hearings?|trial|sentencing)\b
+  | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
   | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?)\s+to\b
   | \bsummon(?:s|ed)?\s+to\b
   | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard|attend|answer|respond|reply|comply|submit)\b

@@ -159,6 +159,9 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
     out = []
     for (value, _), order in by_date.items():
         bar = bars[granularity(value)]
+        # The earliest reports first, so that they anchor the events: later articles react to a happening ("X
+        # called Tuesday's raid abusive") more often than the first ones do.
+        order.sort(key=lambda i: documents[dated[i][0].doc_id].published or "9999")
 
         def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return same_probability(pair_features(ctx, a, b), weights) >= bar

@@ -52,7 +52,9 @@ def _reference_events(dated, vecs, documents):
         return p >= bars[granularity(dated[i][1].value)]
 
     events, by_date = [], {}
-    for k, (row, d) in enumerate(dated):
+    # Within a date, the earliest publication first (a stable sort: document order otherwise).
+    for k in sorted(range(len(dated)), key=lambda k: documents[dated[k][0].doc_id].published or "9999"):
+        row, d = dated[k]
         found = next((e for e in by_date.get((d.value, d.until), [])
                       if e["key"] == _dedupe_key(row.text) or same(e["rows"][0], k)), None)
         if found is None:
