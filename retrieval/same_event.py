@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -60,9 +61,14 @@ def sentence_terms(text: str, tokens: tuple[str, ...] | list[str]) -> tuple[set[
     names = {m.group().lower() for m in _NAME_RE.finditer(" " + text[text.find(" ") + 1:])
              if m.group().lower() not in _NOT_NAMES}
     names |= {a for a in map(_amount, _AMOUNT_RE.finditer(text)) if a}
-    name_stems = set(tokenize(" ".join(names)))
+    name_stems = {s for n in names for s in _stems(n)}
     acts = {t for t in tokens if t not in name_stems and t not in _CALENDAR_STEMS and not t.isdigit()}
     return names, acts
+
+
+@lru_cache(maxsize=65536)
+def _stems(name: str) -> tuple[str, ...]:
+    return tuple(tokenize(name))  # names recur across a case's sentences: stem each once
 
 
 @dataclass(frozen=True)
@@ -99,9 +105,13 @@ def _overlap(m: sparse.csr_matrix, sizes: np.ndarray, a: np.ndarray, b: np.ndarr
     return np.divide(inter, smaller, out=np.zeros_like(inter), where=smaller > 0)
 
 
-def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Features of every pair (rows a × rows b), shape (len(a), len(b), len(FEATURES))."""
-    cos = ctx.vecs[a].astype(np.float64) @ ctx.vecs[b].astype(np.float64).T
+def pair_features(ctx: PairContext, a: np.ndarray, b: np.ndarray, *, exact: bool = False) -> np.ndarray:
+    """Features of every pair (rows a × rows b), shape (len(a), len(b), len(FEATURES)). The cosine is a float32
+    product unless ``exact`` (float64: the definition, used where float32 rounding could cross the bar)."""
+    if exact:
+        cos = ctx.vecs[a].astype(np.float64) @ ctx.vecs[b].astype(np.float64).T
+    else:
+        cos = (ctx.vecs[a] @ ctx.vecs[b].T).astype(np.float64)
     names = _overlap(ctx.names, ctx.n_names, a, b)
     acts = _overlap(ctx.acts, ctx.n_acts, a, b)
     return np.stack([cos, names, acts], axis=-1)
@@ -116,3 +126,20 @@ def same_probability(features: np.ndarray, weights: dict[str, float]) -> np.ndar
     """p(same happening) for features (..., len(FEATURES)): the fitted logistic model."""
     w = np.array([weights[f] for f in FEATURES])
     return 1.0 / (1.0 + np.exp(-(weights["bias"] + features @ w)))
+
+
+# float32 rounding moves a unit-vector cosine by at most ~2e-5 at 384 dimensions, and p by less than half that (its
+# slope in the cosine is at most w_cos / 4); anything this close to the bar is decided by the exact cosine.
+_SLACK = 2e-5
+
+
+def same_event(ctx: PairContext, a: np.ndarray, b: np.ndarray, weights: dict[str, float], bar: float) -> np.ndarray:
+    """Boolean (len(a), len(b)): does each pair report the same happening (p >= bar)? The same answer as computing
+    each pair alone with ``exact=True``."""
+    features = pair_features(ctx, a, b)
+    p = same_probability(features, weights)
+    for i, j in zip(*np.nonzero(np.abs(p - bar) < _SLACK)):
+        # Only the cosine is inexact: the overlaps are ratios of whole counts, the same however computed.
+        features[i, j, 0] = float(ctx.vecs[a[i]].astype(np.float64) @ ctx.vecs[b[j]].astype(np.float64))
+        p[i, j] = same_probability(features[i, j], weights)
+    return p >= bar

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import calendar
 import re
+import weakref
 from datetime import date
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from retrieval import fitted
 from retrieval.answering import _dedupe_key, _citation_order, coverage
@@ -14,7 +16,7 @@ from retrieval.case_index import CaseIndex
 from retrieval.lexical import tokenize
 from retrieval.models import Citation, TimelineEvent
 from retrieval.question import Question
-from retrieval.same_event import PairContext, granularity, pair_features, same_probability, sentence_terms
+from retrieval.same_event import PairContext, granularity, same_event, sentence_terms
 from retrieval.vectors import vectors_of
 
 TOPIC_THRESHOLD = 0.35
@@ -120,6 +122,28 @@ def _clearest(members: list[int], dated: list, dates_per_sentence: dict[int, int
     return members[min(range(len(members)), key=rank)]
 
 
+# The actors and acts of each sentence, for the index in service (a reindex opens a new CaseIndex, so nothing goes
+# stale): reading them costs ~0.1 ms a sentence, paid by the first timeline request rather than by every one.
+_terms_cache: tuple[weakref.ref | None, dict[int, tuple[set[str], set[str]]]] = (None, {})
+
+
+def _terms_of(index: CaseIndex, rows: list) -> list[tuple[set[str], set[str]]]:
+    global _terms_cache
+    ref, cache = _terms_cache
+    if ref is None or ref() is not index:
+        try:
+            _terms_cache = ref, cache = weakref.ref(index), {}
+        except TypeError:  # a stand-in that cannot be weakly referenced: no cache
+            cache = {}
+    out = []
+    for row in rows:
+        terms = cache.get(row.id)
+        if terms is None:
+            terms = cache[row.id] = sentence_terms(row.text, row.tokens)
+        out.append(terms)
+    return out
+
+
 def _same_event_model() -> tuple[dict[str, float], dict[str, float]]:
     """(weights, bar per granularity) from fitted.json; raises fitted.MissingFit when never fitted."""
     fit = fitted.load("timeline")
@@ -144,7 +168,7 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
         return []
     weights, bars = _same_event_model()
     ids = np.array([row.id for row, _ in dated], dtype=np.int64)
-    ctx = PairContext.build(vectors_of(index.vectors, ids), [sentence_terms(row.text, row.tokens) for row, _ in dated])
+    ctx = PairContext.build(vectors_of(index.vectors, ids), _terms_of(index, [row for row, _ in dated]))
     keys = [_dedupe_key(row.text) for row, _ in dated]
     by_date: dict[tuple[str, str | None], list[int]] = {}
     dates_per_sentence: dict[int, int] = {}
@@ -154,7 +178,8 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
     documents = index.store.documents
 
     def cite_order(row) -> tuple:
-        return _citation_order(documents[row.doc_id].citation(row.paragraph))
+        doc = documents[row.doc_id]
+        return (doc.published or "9999", doc.source, doc.doc_id)  # _citation_order without building a Citation
 
     out = []
     for (value, _), order in by_date.items():
@@ -164,9 +189,12 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
         order.sort(key=lambda i: documents[dated[i][0].doc_id].published or "9999")
 
         def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return same_probability(pair_features(ctx, a, b), weights) >= bar
+            return same_event(ctx, a, b, weights, bar)
 
-        for members in _merge_same_date(order, keys, same):
+        # Small products: spread over cores that other work keeps busy they are ~40x slower than on one.
+        with threadpool_limits(limits=1, user_api="blas"):
+            merged = _merge_same_date(order, keys, same)
+        for members in merged:
             chosen = _clearest(members, dated, dates_per_sentence, cite_order)
             row, d = dated[chosen]
             cites: list[Citation] = []

@@ -48,7 +48,7 @@ def _reference_events(dated, vecs, documents):
     ctx = PairContext.build(vecs, [sentence_terms(row.text, row.tokens) for row, _ in dated])
 
     def same(i, j):
-        p = same_probability(pair_features(ctx, np.array([i]), np.array([j])), weights)[0, 0]
+        p = same_probability(pair_features(ctx, np.array([i]), np.array([j]), exact=True), weights)[0, 0]
         return p >= bars[granularity(dated[i][1].value)]
 
     events, by_date = [], {}
