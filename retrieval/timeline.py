@@ -114,11 +114,13 @@ def _states_its_date(text: str, start: int, end: int) -> bool:
 def _clearest(members: list[int], dated: list, dates_per_sentence: dict[int, int], cite_order) -> int:
     """The member to quote: one that states the act with its date (see _states_its_date) before one that only
     mentions it; then one with fewer dates (a sentence about one happening rather than a chronology); then the
-    earliest publication; then the first in timeline order. Lexicographic, so no weight is involved."""
+    earliest publication; then the one the others were matched against (the event's first sentence: every other
+    member was judged the same happening as it, not necessarily as each other), then the earliest to join.
+    Lexicographic, so no weight is involved."""
     def rank(k: int) -> tuple:
         row, d = dated[members[k]]
         return (not _states_its_date(row.text, d.start, d.end), dates_per_sentence.get(row.id, 1),
-                cite_order(row), k)
+                cite_order(row)[0], k)
     return members[min(range(len(members)), key=rank)]
 
 
