@@ -24,6 +24,26 @@ def _client(settings: RetrievalSettings):
     return shared_client(settings.milvus_uri, token)
 
 
+def case_settings(settings: RetrievalSettings, info) -> RetrievalSettings:
+    """One case's settings (retrieval/cases.py CaseInfo `info`): its corpus and index folders, and with Milvus its
+    own alias, `<collection>_<case>`, for a case in a sub-folder (a flat corpus keeps the alias as set)."""
+    update = {"corpus_dir": info.corpus_dir, "index_dir": info.index_dir}
+    if Path(info.index_dir) != Path(settings.index_dir):
+        update["milvus_collection"] = case_alias(settings.milvus_collection, info.name)
+    return settings.model_copy(update=update)
+
+
+def case_alias(base: str, case: str) -> str:
+    """A Milvus name for a case: letters, digits and `_` only; a hash keeps two names that clean alike apart."""
+    import hashlib
+    import re
+
+    clean = re.sub(r"[^0-9A-Za-z_]", "_", case)[:80]
+    if clean != case:
+        clean += "_" + hashlib.blake2b(case.encode("utf-8"), digest_size=4).hexdigest()
+    return f"{base}_{clean}"
+
+
 def open_index(settings: RetrievalSettings) -> AnyIndex:
     """The index in service. Raises IndexProblem when there is none or it cannot be used."""
     if settings.index_backend == "milvus":
