@@ -40,6 +40,16 @@ INSERT_BATCH = 2_000
 # exact, and a dense candidate outside them scores 0 on BM25, which the ranking does not read.
 BM25_HITS = 200
 _OUT = ["id", "doc_id", "paragraph", "position", "start", "end", "text", "tokens"]
+QUERY_IDS = 4_000  # ids per query: Milvus caps a query's result at 16,384 rows
+
+
+def _by_ids(client, name: str, ids: Sequence[int], fields: list[str]) -> list[dict]:
+    """Rows of these ids (any order), in queries of QUERY_IDS ids."""
+    unique = sorted({int(i) for i in ids})
+    out: list[dict] = []
+    for at in range(0, len(unique), QUERY_IDS):
+        out.extend(client.query(name, ids=unique[at:at + QUERY_IDS], output_fields=fields))
+    return out
 
 
 def connect(uri: str, token: str | None = None):
@@ -172,7 +182,7 @@ def publish(client, prefix: str, build: Path) -> str:
             vecs = vectors.reconstruct_batch(ids) if len(ids) else np.zeros((0, manifest.dim), np.float32)
             dates: dict[int, list] = {}
             for idx, d in bundle.dates:
-                dates.setdefault(idx, []).append([d.value, d.mod, d.date_text, d.start, d.end])
+                dates.setdefault(idx, []).append([d.value, d.mod, d.date_text, d.start, d.end, d.until])
             for idx, (s, v) in enumerate(zip(bundle.sentences, vecs)):
                 yield {"id": s.id, "vec": v.tolist(), "tokens": " ".join(s.tokens), "text": s.text,
                        "doc_id": s.doc_id, "paragraph": s.paragraph, "position": s.position, "start": s.start,
@@ -233,14 +243,13 @@ class MilvusStore:
     def sentences(self, ids: Sequence[int]) -> dict[int, SentenceRow]:
         if not len(ids):
             return {}
-        rows = self.client.query(self.name, ids=[int(i) for i in ids], output_fields=_OUT)
-        return {int(r["id"]): _row(r) for r in rows}
+        return {int(r["id"]): _row(r) for r in _by_ids(self.client, self.name, ids, _OUT)}
 
     def date_spans(self, ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
         if not len(ids):
             return {}
         out: dict[int, list[tuple[int, int]]] = {}
-        for r in self.client.query(self.name, ids=[int(i) for i in ids], output_fields=["id", "dates"]):
+        for r in _by_ids(self.client, self.name, ids, ["id", "dates"]):
             if r["dates"]:
                 out[int(r["id"])] = sorted((int(d[3]), int(d[4])) for d in r["dates"])
         return out
@@ -275,7 +284,8 @@ class MilvusStore:
                     break
                 for r in batch:
                     row = _row(r)
-                    out.extend((row, DateRow(d[0], d[1], d[2], int(d[3]), int(d[4]))) for d in r["dates"])
+                    out.extend((row, DateRow(d[0], d[1], d[2], int(d[3]), int(d[4]), d[5] if len(d) > 5 else None))
+                               for d in r["dates"])
         finally:
             it.close()
         # The local store's order: by date, then place in the corpus.
@@ -305,8 +315,7 @@ class MilvusVectors:
         ids = [int(i) for i in np.asarray(ids).ravel()]
         if not ids:
             return np.zeros((0, self.d), dtype=np.float32)
-        found = {int(r["id"]): r["vec"] for r in self.client.query(self.name, ids=list(set(ids)),
-                                                                    output_fields=["id", "vec"])}
+        found = {int(r["id"]): r["vec"] for r in _by_ids(self.client, self.name, ids, ["id", "vec"])}
         return np.array([found[i] for i in ids], dtype=np.float32)
 
 
