@@ -153,3 +153,23 @@ def test_the_token_is_never_shown(tmp_path, monkeypatch, capsys, caplog, token):
     out = capsys.readouterr()
     assert code == 1 and "CASEBOT_MILVUS_URI" in out.err
     assert token not in out.err + out.out + caplog.text
+
+
+def test_each_case_has_its_own_index_in_milvus(tmp_path, embedder):
+    from retrieval.cases import CaseRegistry
+    from tests.cases_helpers import BOEING, MUSK_QUESTION, MUSK_QUOTE, PARIS, write_two_cases
+
+    corpus = write_two_cases(tmp_path / "corpus")
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    registry = CaseRegistry(settings, embedder=embedder)
+    for _, engine in registry.engines():
+        engine.reindex()
+    paris, boeing = registry.engine(PARIS), registry.engine(BOEING)
+    assert paris.settings.milvus_collection != boeing.settings.milvus_collection
+    client = _client(settings)
+    assert current_collection(client, paris.settings.milvus_collection) != current_collection(
+        client, boeing.settings.milvus_collection)
+    assert MUSK_QUOTE in paris.ask(MUSK_QUESTION).answers[0].text
+    assert all(s.doc_id not in {p.doc_id for p in paris.sources()} for s in boeing.sources())
+    top = boeing.ask("Why did the door plug blow out?").answers[0]
+    assert "door plug" in top.text and top.citation.doc_id in {s.doc_id for s in boeing.sources()}

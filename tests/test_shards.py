@@ -9,15 +9,21 @@ from bot.discord_app import CaseBot
 from bot.settings import BotSettings
 
 
+def _bot(tmp_path, **shards):
+    from retrieval.engine import CaseEngine
+
+    settings = BotSettings(_env_file=None, corpus_dir=tmp_path / "c", index_dir=tmp_path / "i", **shards)
+    return CaseBot(settings, CaseEngine(settings), sync_commands=False)  # no model or index is loaded
+
+
 @pytest.mark.parametrize("shard_id, count", [(0, 2), (1, 2), (3, 4), (0, 1)])
-def test_the_bot_connects_as_its_shard(shard_id, count):
-    settings = BotSettings(_env_file=None, shard_id=shard_id, shard_count=count)
-    bot = CaseBot(settings, engine=None, sync_commands=False)
+def test_the_bot_connects_as_its_shard(tmp_path, shard_id, count):
+    bot = _bot(tmp_path, shard_id=shard_id, shard_count=count)
     assert (bot.shard_id, bot.shard_count) == (shard_id, count)
 
 
-def test_unsharded_by_default():
-    bot = CaseBot(BotSettings(_env_file=None), engine=None, sync_commands=False)
+def test_unsharded_by_default(tmp_path):
+    bot = _bot(tmp_path)
     assert bot.shard_id is None and bot.shard_count is None
 
 
