@@ -10,7 +10,7 @@ What is stored, per build, in two collections named after it (`<prefix>_b<build>
 The alias `<prefix>` names the sentences collection in service. A reindex runs the local pipeline as before (scan,
 split, the embedding cache: only new text is embedded), then writes the whole build into new collections and moves
 the alias (Milvus' documented way to swap a collection in place), so a reader never sees a half-written case; the
-previous build's collections are dropped after the swap. Every process that opens the alias checks it on each
+build it replaced is kept until the next publish (a question already running on it finishes), older ones dropped. Every process that opens the alias checks it on each
 question and follows a swap made by another.
 
 The readers below give the engine what it reads from a local build, with the same shapes (`store`, `vectors`,
@@ -59,7 +59,7 @@ def connect(uri: str, token: str | None = None):
         from pymilvus import MilvusClient
     except ImportError:
         raise IndexProblem("CASEBOT_INDEX_BACKEND=milvus needs pymilvus (and milvus-lite for a file URI): "
-                           "pip install 'casebot[milvus]'") from None
+                           "pip install '.[milvus]' (or '.[milvus-lite]')") from None
     if "://" not in uri:
         # Milvus Lite serves in-process; its server logs each call it does not implement (pymilvus asks for a
         # timestamp while waiting on an index) as an error, though the call falls back and succeeds.
@@ -211,10 +211,13 @@ def publish(client, prefix: str, build: Path) -> str:
         client.create_alias(name, prefix)
     else:
         client.alter_alias(name, prefix)
-    if previous is not None:
-        for old in (previous, previous + DOCS_SUFFIX):
-            if client.has_collection(old):
-                client.drop_collection(old)
+    # The build just replaced stays one more round, so a question that opened it in another process before the
+    # swap still finishes from it; older builds of this alias go.
+    own = re.compile(re.escape(prefix) + r"_b[0-9_]+$")
+    for coll in client.list_collections():
+        base = coll[:-len(DOCS_SUFFIX)] if coll.endswith(DOCS_SUFFIX) else coll
+        if own.fullmatch(base) and base not in (name, previous):
+            client.drop_collection(coll)
     return name
 
 
