@@ -149,7 +149,7 @@ class CaseRegistry:
                 from retrieval.embeddings import Embedder
 
                 s = self.settings
-                self._embedder = Embedder(s.model, batch_size=s.batch_size, threads=s.threads)
+                self._embedder = Embedder(s.model, batch_size=s.batch_size, threads=s.threads, device=s.device)
             return self._embedder
 
     # -- cases -----------------------------------------------------------------------------------------------

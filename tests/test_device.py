@@ -89,8 +89,15 @@ def test_the_engine_loads_the_model_on_the_device_the_setting_resolves_to(monkey
             return 384
 
     monkeypatch.setattr("sentence_transformers.SentenceTransformer", FakeModel)
+    from retrieval.cases import CaseRegistry
+
     for seen, expected in ((NONE, "cpu"), (CUDA, "cuda"), (MPS, "mps")):
         monkeypatch.setattr("retrieval.device.probe", lambda seen=seen: seen)
         engine = CaseEngine(make_settings(tmp_path / "c", tmp_path / "i"))
         assert engine.settings.device == "auto"
         assert engine.embedder.device == expected and loaded["device"] == expected
+        # the model every case shares (the CLI's and the bot's path) too
+        (tmp_path / "c").mkdir(exist_ok=True)
+        loaded.clear()
+        registry = CaseRegistry(make_settings(tmp_path / "c", tmp_path / "i"))
+        assert registry.embedder.device == expected and loaded["device"] == expected
