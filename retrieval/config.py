@@ -92,8 +92,10 @@ class RetrievalSettings(BaseSettings):
             raise ValueError("required with CASEBOT_INDEX_BACKEND=milvus: a file path for Milvus Lite, or "
                              "http://host:19530")
         if "://" not in uri:
-            if uri in ("/", ".", "~"):
-                raise ValueError("give a path of its own for Milvus Lite's data (e.g. ~/casebot-data/milvus.db)")
+            if not uri.endswith(".db") or uri.rstrip("/") in ("", ".db"):
+                # Milvus' client runs Milvus Lite only for a path ending in .db (a folder it keeps its data in).
+                raise ValueError("a Milvus Lite path must end in .db (e.g. ~/casebot-data/milvus.db), or give "
+                                 "http://host:19530")
             return str(Path(uri).expanduser())
         if not uri.startswith(("http://", "https://", "tcp://", "unix://")):
             raise ValueError("not a Milvus address: use http://host:19530, https://… or a file path")

@@ -61,6 +61,7 @@ def connect(uri: str, token: str | None = None):
         raise IndexProblem("CASEBOT_INDEX_BACKEND=milvus needs pymilvus (and milvus-lite for a file URI): "
                            "pip install '.[milvus]' (or '.[milvus-lite]')") from None
     if "://" not in uri:
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
         # Milvus Lite serves in-process; its server logs each call it does not implement (pymilvus asks for a
         # timestamp while waiting on an index) as an error, though the call falls back and succeeds.
         logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
@@ -426,3 +427,14 @@ class MilvusCaseIndex:
 def shared_client(uri: str, token: str | None):
     """One client per URI in a process: Milvus Lite allows one per file."""
     return connect(uri, token)
+
+
+def release_all() -> None:
+    """Close every client and stop the Milvus Lite servers this process started (their threads would otherwise
+    live until exit; tests that fork subprocesses want them gone)."""
+    shared_client.cache_clear()
+    try:
+        from milvus_lite.server_manager import server_manager_instance
+    except ImportError:
+        return
+    server_manager_instance.release_all()

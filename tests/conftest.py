@@ -81,17 +81,23 @@ def milvus_settings(corpus_dir: Path, index_dir: Path, uri: Path, **extra):
     return make_settings(corpus_dir, index_dir, index_backend="milvus", milvus_uri=str(uri), **extra)
 
 
-@pytest.fixture(scope="session", params=["local", "milvus"])
+@pytest.fixture(scope="module", params=["local", "milvus"])
 def backend_engine(request, tmp_path_factory, embedder):
     """The bundled corpus served by each index backend in turn (issue 15): tests that take this fixture run
-    against both, so the backends cannot drift. Read-only, like bundled_engine."""
+    against both, so the backends cannot drift. Read-only, like bundled_engine. Milvus Lite is stopped after the
+    module: its server threads would otherwise stay for the session, under every later test that forks."""
     if request.param == "local":
-        return request.getfixturevalue("bundled_local_engine")
+        yield request.getfixturevalue("bundled_local_engine")
+        return
     from retrieval.engine import CaseEngine
+    from retrieval.milvus_index import release_all
 
     base = tmp_path_factory.mktemp("bundled-milvus")
     corpus = base / "corpus"
     shutil.copytree(CORPUS, corpus)
     eng = CaseEngine(milvus_settings(corpus, base / "index", base / "milvus.db"), embedder=embedder)
     eng.reindex()
-    return eng
+    try:
+        yield eng
+    finally:
+        release_all()

@@ -32,6 +32,14 @@ def _answers(engine, questions=QUESTIONS):
             for q in questions]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _stop_milvus_lite_after():
+    from retrieval.milvus_index import release_all
+
+    yield
+    release_all()
+
+
 def _client(settings):
     return shared_client(settings.milvus_uri, None)
 

@@ -27,7 +27,7 @@ BAD = {
     "index_backend": ["faiss", "elastic"],
     "shard_id": ["-1", "first"],
     "shard_count": ["0", "many", "2"],  # "2" alone: no CASEBOT_SHARD_ID
-    "milvus_uri": ["ftp://milvus.example:19530", "mongodb://db:27017", " / "],
+    "milvus_uri": ["ftp://milvus.example:19530", "mongodb://db:27017", " / ", "/srv/casebot/milvus-data"],
     "milvus_token": ["two words", "line\nbreak"],
     "milvus_collection": ["bad-name", "1casebot", "a b"],
     "top_k": ["0", "21", "three"],
