@@ -77,7 +77,7 @@ def is_case_admin(user: discord.abc.User, permissions: discord.Permissions | Non
     return any(role.id in wanted for role in roles)
 
 
-def admin_only():
+def admin_only(action: str = "reindex"):
     """Only members with Manage Server or a role in CASEBOT_ADMIN_ROLE_IDS may run the command.
 
     `default_permissions` hides the command from everyone else in the client, but server admins can
@@ -91,7 +91,7 @@ def admin_only():
             raise NotCaseAdmin("This command only works in a server channel.")
         if not is_case_admin(interaction.user, interaction.permissions, role_ids):
             raise NotCaseAdmin("Only members with the Manage Server permission or a casebot admin role can "
-                               "reindex. Ask one of your server's admins.")
+                               f"{action}. Ask one of your server's admins.")
         return True
 
     def decorator(func):

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 import sys
+import weakref
 from datetime import date
 from pathlib import Path
 
 from retrieval.engine import CaseEngine
 
 HELP = ("Commands: /ask QUESTION [count:N] · /timeline [topic:TEXT] [since:YYYY-MM-DD] [until:YYYY-MM-DD] · "
-        "/sources · /reindex · /help · /quit   (a line without a command is asked as a question)")
+        "/sources · /reindex · /feedback good|bad|should-abstain|has-answer [N] · /help · /quit   "
+        "(a line without a command is asked as a question)")
 
 
 _OPTION = re.compile(r"(?:^|\s)(count|topic|since|until|question):")
@@ -53,7 +55,11 @@ def handle(engine: CaseEngine, line: str) -> str | None:
             text, opts = _options(rest)
             question = opts.get("question", text)
             count = int(opts["count"]) if opts.get("count", "").isdigit() else None
-            return render_answer(engine.ask(question, count))
+            result = engine.ask(question, count)
+            _LAST_ANSWER[engine] = result
+            return render_answer(result)
+        if command == "/feedback":
+            return console_feedback(engine, rest)
         if command == "/timeline":
             text, opts = _options(rest)
             topic = opts.get("topic") or text or None
@@ -71,6 +77,37 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     except (ReindexBusy, NoArticles, FileNotFoundError) as exc:
         return str(exc)
     return f"Unknown command {command}. {HELP}"
+
+
+_LAST_ANSWER: "weakref.WeakKeyDictionary[CaseEngine, object]" = weakref.WeakKeyDictionary()
+_RECORDED: "weakref.WeakKeyDictionary[CaseEngine, tuple[object, str]]" = weakref.WeakKeyDictionary()
+
+
+def console_feedback(engine: CaseEngine, rest: str) -> str:
+    """`/feedback VERDICT [N]` on the console's last answer, stored as the bot's buttons store it."""
+    import getpass
+
+    from retrieval.feedback import VERDICTS, BadVote, FeedbackStore, describe_vote, record_reply
+
+    words = rest.split()
+    if not words or words[0] not in VERDICTS or len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
+        return f"Usage: /feedback {'|'.join(VERDICTS)} [N]  (N: which quote of the last answer is right)"
+    result = _LAST_ANSWER.get(engine)
+    if result is None:
+        return "Ask something first: /feedback is about the last answer."
+    store = FeedbackStore(engine.settings.index_dir)
+    recorded = _RECORDED.get(engine)
+    if recorded is None or recorded[0] is not result:  # the first vote on an answer stores it
+        record = record_reply(store, engine.index, result)
+        _RECORDED[engine] = recorded = (result, record.answer_id)
+    try:
+        outcome = store.vote(recorded[1], f"console:{getpass.getuser()}", words[0],
+                             int(words[1]) if len(words) == 2 else None)
+    except BadVote as exc:
+        return str(exc)
+    what = describe_vote(outcome.vote.verdict, outcome.vote.quote)
+    changed = f" (changed from {outcome.previous})" if outcome.previous else ""
+    return f"Feedback stored: {what}{changed}. `casebot feedback export` turns votes into eval questions."
 
 
 def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:

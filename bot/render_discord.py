@@ -154,7 +154,8 @@ def citation_md(c: Citation, *, in_embed: bool = False) -> str:
     """Outlet, linked title, date, paragraph: the same facts as render_text.citation_line."""
     title = escape_markdown(f"“{c.title}”").replace("[", "\\[").replace("]", "\\]")
     when = c.published or "undated"
-    line = f"{escape_markdown(c.source)}, {_link(title, c.url, suppress_preview=not in_embed)}, {when}, " \
+    target = c.link or c.url  # the link opens the article at the quote (retrieval.fragments) where it can
+    line = f"{escape_markdown(c.source)}, {_link(title, target, suppress_preview=not in_embed)}, {when}, " \
            f"paragraph {c.paragraph}"
     if len(line) <= LINE_LIMIT:
         return line

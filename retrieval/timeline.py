@@ -125,7 +125,7 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
                 row = dated[i][0]
                 if row.doc_id not in cited:  # one citation per article
                     cited.add(row.doc_id)
-                    cites.append(documents[row.doc_id].citation(row.paragraph))
+                    cites.append(documents[row.doc_id].citation(row.paragraph, quote=row.text))
             cites.sort(key=_citation_order)
             out.append(TimelineEvent(date=d.value, mod=d.mod, date_text=d.date_text, text=first.text,
                                      citation=cites[0], also=tuple(cites[1:])))

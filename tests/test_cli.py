@@ -10,7 +10,7 @@ from bot.cli import EXIT_BAD_INPUT, EXIT_INDEX, EXIT_NO_ANSWER, EXIT_OK, main
 
 from .conftest import ROOT
 
-CITATION_KEYS = {"doc_id", "title", "source", "url", "published", "paragraph"}
+CITATION_KEYS = {"doc_id", "title", "source", "url", "published", "paragraph", "link"}
 
 
 @pytest.fixture
