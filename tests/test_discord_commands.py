@@ -58,7 +58,7 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         paths = {r.path for r in w.env.http_requests if r.method == "PUT"}
         assert any(re.fullmatch(r"/applications/\d+/commands", p) for p in paths)  # global: no guild ids set
 
-        assert set(sent) == {"ask", "timeline", "sources", "reindex"}
+        assert set(sent) == {"ask", "timeline", "sources", "reindex", "feedback"}
         # What was sent is exactly the tree's own payload for each command.
         for command in w.bot.tree.get_commands():
             assert sent[command.name] == command.to_dict(w.bot.tree)
@@ -77,9 +77,9 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         assert "YYYY-MM-DD" in timeline["since"]["description"] and "YYYY-MM-DD" in timeline["until"]["description"]
 
         # /reindex: hidden from members without Manage Server (bit 1<<5), never in DMs.
-        reindex = sent["reindex"]
-        assert int(reindex["default_member_permissions"]) == 1 << 5
-        assert reindex["contexts"] == [0]
+        for name in ("reindex", "feedback"):  # /feedback too: the votes of the whole newsroom, for editors
+            assert int(sent[name]["default_member_permissions"]) == 1 << 5
+            assert sent[name]["contexts"] == [0]
         for name in ("ask", "timeline", "sources"):
             assert sent[name]["default_member_permissions"] is None
             assert sorted(sent[name]["contexts"]) == [0, 1]  # servers and DMs with the bot
@@ -89,9 +89,9 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
             assert all(1 <= len(t) <= 100 for t in texts), "Discord caps descriptions at 100 characters"
             assert re.fullmatch(r"[a-z]{1,32}", command["name"])
 
-        # Everyone sees the reporter commands; only the editor sees /reindex.
+        # Everyone sees the reporter commands; only the editor sees /reindex and /feedback.
         assert set(w.reporter.available_commands(w.channel)) == {"ask", "timeline", "sources"}
-        assert set(w.admin.available_commands(w.channel)) == {"ask", "timeline", "sources", "reindex"}
+        assert set(w.admin.available_commands(w.channel)) == {"ask", "timeline", "sources", "reindex", "feedback"}
 
 
 async def test_commands_synced_to_configured_guilds(bundled_engine, tmp_path):
