@@ -172,3 +172,20 @@ async def test_feedback_command_is_for_admins_only(engine):
         assert refused.ephemeral and "Manage Server" in refused.response.content
         assert "see the feedback" in refused.response.content
         assert len(w.take_errors()) == 1
+
+
+async def test_an_unwritable_feedback_store_costs_the_buttons_not_the_answer(engine, monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    async with running_bot(engine) as w:
+        answered = _with_buttons(await w.reporter.slash(w.channel, "ask", question=MUSK))
+        monkeypatch.setattr(FeedbackStore, "record_answer", refuse)
+        result = await w.reporter.slash(w.channel, "ask", question=MUSK)
+        assert MUSK_SENTENCE_START in result.response.content and not result.response.components
+        assert "without vote buttons" in caplog.text
+        # A vote that cannot be written is answered privately with an error id, and the bot carries on.
+        monkeypatch.setattr(FeedbackStore, "vote", refuse)
+        clicked = await w.reporter.click(answered, label="👍 [1]")
+        assert clicked.ephemeral and "error id" in clicked.response.content
+        assert "No space" not in clicked.response.content
