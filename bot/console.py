@@ -101,13 +101,20 @@ def console_feedback(engine: CaseEngine, rest: str) -> str:
         record = record_reply(store, engine.index, result)
         _RECORDED[engine] = recorded = (result, record.answer_id)
     try:
-        outcome = store.vote(recorded[1], f"console:{getpass.getuser()}", words[0],
+        outcome = store.vote(recorded[1], f"console:{_login(getpass)}", words[0],
                              int(words[1]) if len(words) == 2 else None)
     except BadVote as exc:
         return str(exc)
     what = describe_vote(outcome.vote.verdict, outcome.vote.quote)
     changed = f" (changed from {outcome.previous})" if outcome.previous else ""
     return f"Feedback stored: {what}{changed}. `casebot feedback export` turns votes into eval questions."
+
+
+def _login(getpass) -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no name: one console voter
+        return "console"
 
 
 def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:

@@ -153,15 +153,24 @@ class FeedbackStore:
     def _secret(self) -> bytes:
         if self._salt is None:
             path = self.dir / SALT_NAME
-            self.dir.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
+            if not path.exists():
+                self.dir.mkdir(parents=True, exist_ok=True)
+                # Written whole under a private name, then linked into place: a second process (the bot and the
+                # console at once) either wins the link or reads the winner's salt, never a half-written file.
+                tmp = self.dir / f".{SALT_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "w") as fh:
                     fh.write(secrets.token_hex(32))
-            self._salt = bytes.fromhex(path.read_text().strip())
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+                finally:
+                    tmp.unlink()
+            salt = bytes.fromhex(path.read_text().strip())
+            if len(salt) < 16:
+                raise OSError(f"{path} does not hold a usable salt; remove it to start a new one")
+            self._salt = salt
         return self._salt
 
     def user_hash(self, user_key: str) -> str:

@@ -252,3 +252,14 @@ def test_the_store_is_plain_sqlite_an_editor_can_query(store):
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("SELECT question, verdict FROM votes JOIN answers USING (answer_id)").fetchall() == \
             [("Who raided X?", GOOD)]
+
+
+def test_two_processes_starting_the_store_at_once_share_one_salt(tmp_path):
+    import concurrent.futures
+
+    stores = [FeedbackStore(tmp_path / "index") for _ in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        hashes = set(pool.map(lambda s: s.user_hash("discord:42"), stores))
+    assert len(hashes) == 1
+    assert [p.name for p in (tmp_path / "index").iterdir()] == ["feedback.salt"]  # no stray temporary files
+    assert (tmp_path / "index" / "feedback.salt").stat().st_mode & 0o777 == 0o600
