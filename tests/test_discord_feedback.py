@@ -189,3 +189,23 @@ async def test_an_unwritable_feedback_store_costs_the_buttons_not_the_answer(eng
         clicked = await w.reporter.click(answered, label="👍 [1]")
         assert clicked.ephemeral and "error id" in clicked.response.content
         assert "No space" not in clicked.response.content
+
+
+@pytest.mark.parametrize("quotes", [0, 1, 2, 5, 6, 10])
+def test_button_layout_fits_discord_for_every_answer_size(quotes):
+    from retrieval.feedback import AnswerRecord, QuotedPassage
+
+    from bot.feedback_view import CUSTOM_ID, feedback_view
+
+    record = AnswerRecord("0123456789abcdef", "Q?", "default", quotes > 0,
+                          tuple(QuotedPassage(n, "t", "t", (n,), "d", 1) for n in range(1, quotes + 1)), "b", "t")
+    rows = feedback_view(record).to_components()
+    buttons = [c for row in rows for c in row["components"]]
+    assert len(rows) <= 5 and all(len(row["components"]) <= 5 for row in rows)  # Discord's limits
+    assert len(buttons) == (quotes + 2 if quotes > 1 else 3 if quotes == 1 else 2)
+    ids = [b["custom_id"] for b in buttons]
+    assert len(set(ids)) == len(ids) and all(len(i) <= 100 for i in ids)
+    import re
+    assert all(re.fullmatch(CUSTOM_ID, i) for i in ids)
+    # The verdicts about the whole reply have a row of their own, after the thumbs.
+    assert [b["label"] for b in rows[-1]["components"]][-1] in ("Should have said no answer", "There is an answer")
