@@ -55,8 +55,9 @@ def handle(engine: CaseEngine, line: str) -> str | None:
             text, opts = _options(rest)
             question = opts.get("question", text)
             count = int(opts["count"]) if opts.get("count", "").isdigit() else None
+            index = engine.index  # the build this answer comes from, even if a /reindex follows before the vote
             result = engine.ask(question, count)
-            _LAST_ANSWER[engine] = result
+            _LAST_ANSWER[engine] = (result, index)
             return render_answer(result)
         if command == "/feedback":
             return console_feedback(engine, rest)
@@ -79,7 +80,8 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     return f"Unknown command {command}. {HELP}"
 
 
-_LAST_ANSWER: "weakref.WeakKeyDictionary[CaseEngine, object]" = weakref.WeakKeyDictionary()
+# The console's last answer (with the index that gave it), per engine: what `/feedback` votes on.
+_LAST_ANSWER: "weakref.WeakKeyDictionary[CaseEngine, tuple]" = weakref.WeakKeyDictionary()
 _RECORDED: "weakref.WeakKeyDictionary[CaseEngine, tuple[object, str]]" = weakref.WeakKeyDictionary()
 
 
@@ -92,13 +94,14 @@ def console_feedback(engine: CaseEngine, rest: str) -> str:
     words = rest.split()
     if not words or words[0] not in VERDICTS or len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
         return f"Usage: /feedback {'|'.join(VERDICTS)} [N]  (N: which quote of the last answer is right)"
-    result = _LAST_ANSWER.get(engine)
-    if result is None:
+    last = _LAST_ANSWER.get(engine)
+    if last is None:
         return "Ask something first: /feedback is about the last answer."
+    result, index = last
     store = FeedbackStore(engine.settings.index_dir)
     recorded = _RECORDED.get(engine)
     if recorded is None or recorded[0] is not result:  # the first vote on an answer stores it
-        record = record_reply(store, engine.index, result)
+        record = record_reply(store, index, result)
         _RECORDED[engine] = recorded = (result, record.answer_id)
     try:
         outcome = store.vote(recorded[1], f"console:{_login(getpass)}", words[0],

@@ -263,3 +263,15 @@ def test_two_processes_starting_the_store_at_once_share_one_salt(tmp_path):
     assert len(hashes) == 1
     assert [p.name for p in (tmp_path / "index").iterdir()] == ["feedback.salt"]  # no stray temporary files
     assert (tmp_path / "index" / "feedback.salt").stat().st_mode & 0o777 == 0o600
+
+
+def test_console_vote_after_a_reindex_keeps_the_sentence_that_was_shown(engine):
+    handle(engine, f"/ask {MUSK}")
+    build = engine.index.path.name
+    (engine.settings.corpus_dir / "note.md").write_text("---\ntitle: Note\nsource: Wire\n---\n\nA hearing moved.\n",
+                                                        encoding="utf-8")
+    handle(engine, "/reindex")
+    assert engine.index.path.name != build
+    handle(engine, "/feedback good 1")
+    [(record, _)] = FeedbackStore(engine.settings.index_dir).voted()
+    assert record.build == build and record.quotes[0].sentence == MUSK_SENTENCE
