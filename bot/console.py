@@ -9,8 +9,10 @@ from pathlib import Path
 
 from retrieval.engine import CaseEngine
 
+from bot.console_cases import COMMANDS as CASE_COMMANDS
+
 HELP = ("Commands: /ask QUESTION [count:N] · /timeline [topic:TEXT] [since:YYYY-MM-DD] [until:YYYY-MM-DD] · "
-        "/sources · /reindex · /feedback good|bad|should-abstain|has-answer [N] · /help · /quit   "
+        "/sources · /reindex · /case [NAME] · /add URL_OR_FILE · /remove DOC_ID · /feedback good|bad|should-abstain|has-answer [N] · /help · /quit   "
         "(a line without a command is asked as a question)")
 
 
@@ -35,8 +37,8 @@ def _options(text: str) -> tuple[str, dict[str, str]]:
     return free, opts
 
 
-def handle(engine: CaseEngine, line: str) -> str | None:
-    """The console's reply to one line; None means quit."""
+def handle(engine: CaseEngine, line: str, *, session=None) -> str | None:
+    """The console's reply to one line; None means quit. `session` (bot.console_cases) adds the case commands."""
     from retrieval.indexer import NoArticles, ReindexBusy
     from retrieval.question import BadQuestion
 
@@ -48,6 +50,8 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     if line in {"/quit", "/exit", "quit", "exit"}:
         return None
     command, _, rest = line.partition(" ") if line.startswith("/") else ("/ask", "", line)
+    if session is not None and command in CASE_COMMANDS:
+        return session.handle(command, rest)
     try:
         if command == "/help":
             return HELP
@@ -124,7 +128,7 @@ def _login(getpass) -> str:
         return "console"
 
 
-def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
+def run_console(engine: CaseEngine, stdin=None, stdout=None, *, session=None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
@@ -143,6 +147,8 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         except ImportError:
             pass
     print(f"casebot console — {len(engine.sources())} article(s) indexed. {HELP}", file=stdout, flush=True)
+    if session is not None and session.banner():
+        print(session.banner(), file=stdout, flush=True)
     if interactive:
         print("Ctrl-C drops the line being typed (or stops the command running); Ctrl-D or /quit leaves.",
               file=stdout, flush=True)
@@ -160,7 +166,7 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         if not interactive and line == "":
             break
         try:
-            reply = handle(engine, line)
+            reply = handle(session.engine if session is not None else engine, line, session=session)
         except KeyboardInterrupt:
             print("\n(stopped)", file=stdout, flush=True)
             continue

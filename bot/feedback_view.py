@@ -112,14 +112,15 @@ def feedback_store(bot) -> FeedbackStore:
     return store
 
 
-def _record(bot, result: AnswerResult) -> AnswerRecord:
-    return record_reply(feedback_store(bot), bot.engine.index, result)
+def _record(bot, result: AnswerResult, engine, case: str | None) -> AnswerRecord:
+    return record_reply(feedback_store(bot), engine.index, result, case=case)
 
 
-async def view_for(bot, result: AnswerResult) -> discord.ui.View | None:
-    """Vote buttons for a reply about to be sent; None (the reply goes without) if the answer cannot be stored."""
+async def view_for(bot, result: AnswerResult, engine=None, case: str | None = None) -> discord.ui.View | None:
+    """Vote buttons for a reply of `engine` (the case's) about to be sent; None (the reply goes without) if the
+    answer cannot be stored. One store for all cases, in the bot's index folder, with the case in each row."""
     try:
-        record = await asyncio.to_thread(_record, bot, result)
+        record = await asyncio.to_thread(_record, bot, result, engine or bot.engine, case)
     except Exception as exc:  # noqa: BLE001 - a full disk must not cost the reporter the answer itself
         log.warning("could not store the answer for feedback (%s: %s); sending it without vote buttons",
                     type(exc).__name__, exc)

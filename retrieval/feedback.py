@@ -231,11 +231,11 @@ class FeedbackStore:
         return list(out.values())
 
 
-def record_reply(store: FeedbackStore, index, result: AnswerResult) -> AnswerRecord:
+def record_reply(store: FeedbackStore, index, result: AnswerResult, *, case: str | None = None) -> AnswerRecord:
     """Store a reply of `index` (a CaseIndex: its build id and the quoted sentences' own texts go with it)."""
     ids = [a.sentence_ids[-1] for a in result.answers if a.sentence_ids]
     texts = {i: row.text for i, row in index.store.sentences(ids).items()} if ids else {}
-    case = getattr(result, "case", None) or DEFAULT_CASE  # the multi-case layer names it; until then one case
+    case = case or getattr(result, "case", None) or DEFAULT_CASE
     return store.record_answer(result, build=index.path.name, case=case, sentence_texts=texts)
 
 

@@ -28,7 +28,7 @@ class Feedback(commands.Cog):
 
     @app_commands.command(name="feedback", description="Votes on casebot's answers: counts and the questions most "
                                                        "voted against (admins).")
-    @admin_only("see the feedback")
+    @admin_only()
     async def feedback(self, interaction: discord.Interaction) -> None:
         store = feedback_store(self.bot)
         summary = await asyncio.to_thread(lambda: stats(store.voted()))
