@@ -208,7 +208,8 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
                     cites.append(documents[other.doc_id].citation(other.paragraph, quote=other.text))
             cites.sort(key=_citation_order)
             out.append(TimelineEvent(date=d.value, mod=d.mod, date_text=d.date_text, text=row.text,
-                                     citation=documents[row.doc_id].citation(row.paragraph, quote=row.text), also=tuple(cites),
+                                     citation=documents[row.doc_id].citation(row.paragraph, quote=row.text),
+                                     also=tuple(cites),
                                      end=d.until))
     # Built date by date rather than in the order the events started; the sort below is stable and starts with the
     # date, and each date keeps its own order, so the result is the same.
