@@ -68,7 +68,10 @@ def handle(engine: CaseEngine, line: str, *, session=None) -> str | None:
             _LAST_ANSWER[engine] = (result, index)
             return render_answer(result)
         if command == "/feedback":
-            return console_feedback(engine, rest)
+            # Votes go to the one store the bot and `casebot feedback export` read (the root index folder), under
+            # the case the console is in, not into the case's own index folder.
+            return console_feedback(engine, rest, case=session.case if session else None,
+                                    store_dir=session.registry.settings.index_dir if session else None)
         if command == "/timeline":
             text, opts = _options(rest)
             topic = opts.get("topic") or text or None
@@ -93,8 +96,9 @@ _LAST_ANSWER: "weakref.WeakKeyDictionary[CaseEngine, tuple]" = weakref.WeakKeyDi
 _RECORDED: "weakref.WeakKeyDictionary[CaseEngine, tuple[object, str]]" = weakref.WeakKeyDictionary()
 
 
-def console_feedback(engine: CaseEngine, rest: str) -> str:
-    """`/feedback VERDICT [N]` on the console's last answer, stored as the bot's buttons store it."""
+def console_feedback(engine: CaseEngine, rest: str, *, case: str | None = None, store_dir: Path | None = None) -> str:
+    """`/feedback VERDICT [N]` on the console's last answer, stored as the bot's buttons store it: in `store_dir`
+    (the root index folder; the engine's own folder when not given) under `case`."""
     import getpass
 
     from retrieval.feedback import VERDICTS, BadVote, FeedbackStore, describe_vote, record_reply
@@ -106,10 +110,10 @@ def console_feedback(engine: CaseEngine, rest: str) -> str:
     if last is None:
         return "Ask something first: /feedback is about the last answer."
     result, index = last
-    store = FeedbackStore(engine.settings.index_dir)
+    store = FeedbackStore(store_dir or engine.settings.index_dir)
     recorded = _RECORDED.get(engine)
     if recorded is None or recorded[0] is not result:  # the first vote on an answer stores it
-        record = record_reply(store, index, result)
+        record = record_reply(store, index, result, case=case)
         _RECORDED[engine] = recorded = (result, record.answer_id)
     try:
         outcome = store.vote(recorded[1], f"console:{_login(getpass)}", words[0],
