@@ -321,6 +321,33 @@ def cmd_health(args) -> int:
     return EXIT_OK
 
 
+def cmd_feedback(args) -> int:
+    """`feedback export`: votes as eval questions (JSONL on stdout or --out) and a review list (--review);
+    `feedback stats`: counts and the questions most voted against. Reads the store only; no model, no index."""
+    from retrieval.feedback import FeedbackStore, export, render_stats, stats
+
+    settings = _settings()
+    voted = FeedbackStore(settings.index_dir).voted(case=args.case, since=args.since)
+    if args.feedback_command == "stats":
+        print(render_stats(stats(voted)))
+        return EXIT_OK
+    result = export(voted)
+    lines = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in result.questions)
+    if args.out:
+        Path(args.out).write_text(lines, encoding="utf-8")
+        _err(f"wrote {len(result.questions)} question(s) to {args.out}")
+    else:
+        sys.stdout.write(lines)
+    if args.review:
+        Path(args.review).write_text(json.dumps({"review": result.review}, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+        _err(f"wrote {len(result.review)} question(s) to review to {args.review}")
+    elif result.review:
+        _err(f"{len(result.review)} question(s) voted wrong or disputed need an editor: "
+             "add --review FILE to write them with what was quoted")
+    return EXIT_OK
+
+
 def cmd_bench(args) -> int:
     from benchmarks.cli import main as bench_main
 
@@ -386,6 +413,17 @@ def build_parser() -> argparse.ArgumentParser:
     st.set_defaults(func=cmd_start)
     h = sub.add_parser("health", help="exit 0 when the index in service is readable (for health checks)")
     h.set_defaults(func=cmd_health)
+    fb = sub.add_parser("feedback", help="reporters' votes on answers: export them as eval questions, or stats")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    fe = fb_sub.add_parser("export", help="votes as eval questions (JSONL, the format of tests/eval)")
+    fe.add_argument("--out", help="write the questions to this file (default: standard output)")
+    fe.add_argument("--review", help="write the answers voted wrong or disputed, with their quotes, to this file")
+    fs = fb_sub.add_parser("stats", help="vote counts and the questions most voted against")
+    for fp in (fe, fs):
+        fp.add_argument("--case", help="only this case's votes")
+        fp.add_argument("--since", type=_date_arg, help="only votes cast on or after this date (YYYY-MM-DD)")
+    fb.set_defaults(func=cmd_feedback)
+
     bn = sub.add_parser("bench", help="measure speed and memory against the raw model (writes BENCHMARKS.md)",
                         add_help=False)
     bn.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of the benchmark (see casebot bench --help)")

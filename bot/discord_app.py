@@ -28,7 +28,8 @@ from bot.render_discord import NO_MENTIONS
 
 log = logging.getLogger("casebot.discord")
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.timeline", "bot.cogs.sources", "bot.cogs.admin", "bot.cogs.cases")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.timeline", "bot.cogs.sources", "bot.cogs.admin", "bot.cogs.cases",
+              "bot.cogs.feedback")
 TOKEN_VARIABLE = "CASEBOT_DISCORD_TOKEN"
 EXIT_OK, EXIT_NETWORK, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
 

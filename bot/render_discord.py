@@ -249,7 +249,8 @@ def title_md(title: str, url: str | None, *, suppress_preview: bool) -> str:
 def citation_md(c: Citation, *, in_embed: bool = False) -> str:
     """Outlet, linked title, date, paragraph: the same facts as render_text.citation_line, on one line."""
     when = c.published or "undated"
-    return (f"{escape_text(one_line(c.source))}, {title_md(c.title, c.url, suppress_preview=not in_embed)}, "
+    target = c.link or c.url  # the link opens the article at the quote (retrieval.fragments) where it can
+    return (f"{escape_text(one_line(c.source))}, {title_md(c.title, target, suppress_preview=not in_embed)}, "
             f"{escape_text(when)}, paragraph {c.paragraph}")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Iterable, Sequence
 
+from retrieval.fragments import link_to_quote
 from retrieval.models import Citation, SourceInfo
 
 STORE_NAME = "sentences.sqlite"
@@ -42,8 +43,10 @@ class DocumentRow:
     path: str
     fingerprint: str
 
-    def citation(self, paragraph: int) -> Citation:
-        return Citation(self.doc_id, self.title, self.source, self.url, self.published, paragraph)
+    def citation(self, paragraph: int, quote: str | None = None) -> Citation:
+        """The citation of a paragraph; with `quote` (this article's own text), a link that opens at it."""
+        link = link_to_quote(self.url, quote) if quote else None
+        return Citation(self.doc_id, self.title, self.source, self.url, self.published, paragraph, link=link)
 
 
 @dataclass(frozen=True)

@@ -205,10 +205,11 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
                 other = dated[i][0]
                 if other.doc_id not in cited:  # one citation per article
                     cited.add(other.doc_id)
-                    cites.append(documents[other.doc_id].citation(other.paragraph))
+                    cites.append(documents[other.doc_id].citation(other.paragraph, quote=other.text))
             cites.sort(key=_citation_order)
             out.append(TimelineEvent(date=d.value, mod=d.mod, date_text=d.date_text, text=row.text,
-                                     citation=documents[row.doc_id].citation(row.paragraph), also=tuple(cites),
+                                     citation=documents[row.doc_id].citation(row.paragraph, quote=row.text),
+                                     also=tuple(cites),
                                      end=d.until))
     # Built date by date rather than in the order the events started; the sort below is stable and starts with the
     # date, and each date keeps its own order, so the result is the same.

@@ -35,3 +35,19 @@ def test_console_switches_cases_adds_and_removes(tmp_path, embedder):
     assert "Wire Desk Two" not in say("/sources")
     assert "No such file" in say(f"/add {tmp_path / 'missing.md'}")
     assert "loopback" in say("/add http://127.0.0.1:9/article")
+
+
+def test_console_votes_in_a_case_reach_the_store_that_export_reads(tmp_path, embedder):
+    """A vote from the console in a named case lands where the bot's votes land (the root index folder), under
+    that case, so `casebot feedback export --case NAME` sees it."""
+    from retrieval.feedback import FeedbackStore
+
+    registry = CaseRegistry(make_settings(write_two_cases(tmp_path), tmp_path / "index"), embedder=embedder)
+    for _, engine in registry.engines():
+        engine.reindex()
+    session = ConsoleSession(registry, PARIS, registry.engine(PARIS))
+    assert MUSK_QUOTE in handle(session.engine, f"/ask {MUSK_QUESTION}", session=session)
+    assert "Feedback stored" in handle(session.engine, "/feedback good 1", session=session)
+    [(record, _)] = FeedbackStore(tmp_path / "index").voted(case=PARIS)
+    assert record.question == MUSK_QUESTION and MUSK_QUOTE in record.quotes[0].sentence
+    assert FeedbackStore(tmp_path / "index").voted(case=BOEING) == []

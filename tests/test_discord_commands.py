@@ -58,7 +58,7 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         paths = {r.path for r in w.env.http_requests if r.method == "PUT"}
         assert any(re.fullmatch(r"/applications/\d+/commands", p) for p in paths)  # global: no guild ids set
 
-        assert set(sent) == {"ask", "timeline", "sources", "reindex", "add", "remove", "case"}
+        assert set(sent) == {"ask", "timeline", "sources", "reindex", "add", "remove", "case", "feedback"}
         # What was sent is exactly the tree's own payload for each command.
         for command in w.bot.tree.get_commands():
             assert sent[command.name] == command.to_dict(w.bot.tree)
@@ -77,7 +77,7 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         assert "YYYY-MM-DD" in timeline["since"]["description"] and "YYYY-MM-DD" in timeline["until"]["description"]
 
         # Admin commands: hidden from members without Manage Server (bit 1<<5), never in DMs.
-        for name in ("reindex", "add", "remove"):
+        for name in ("reindex", "add", "remove", "feedback"):  # /feedback: the newsroom's votes, for editors
             assert int(sent[name]["default_member_permissions"]) == 1 << 5, name
             assert sent[name]["contexts"] == [0], name
         assert sent["case"]["contexts"] == [0]  # /case list and /case set (checked in code) are per server
@@ -97,7 +97,7 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         # Everyone sees the reporter commands; only the editor sees /reindex.
         assert set(w.reporter.available_commands(w.channel)) == {"ask", "timeline", "sources", "case list",
                                                                  "case set"}  # /case set refuses them in code
-        assert set(w.admin.available_commands(w.channel)) == {"ask", "timeline", "sources", "reindex", "add",
+        assert set(w.admin.available_commands(w.channel)) == {"ask", "timeline", "sources", "reindex", "add", "feedback",
                                                               "remove", "case list", "case set"}
 
 

@@ -58,7 +58,7 @@ def test_events_are_sorted_and_quote_whole_sentences(bundled_engine):
 def test_json_shape(bundled_engine):
     e = bundled_engine.timeline()[0].to_json()
     assert set(e) == {"date", "end", "mod", "date_text", "text", "citation", "also"}
-    assert set(e["citation"]) == {"doc_id", "title", "source", "url", "published", "paragraph"}
+    assert set(e["citation"]) == {"doc_id", "title", "source", "url", "published", "paragraph", "link"}
 
 
 def test_same_event_from_two_outlets_is_one_event_with_both_citations(settings, embedder):

@@ -15,6 +15,7 @@ from retrieval.question import MAX_QUESTION_CHARS, BadQuestion, parse_question
 from bot.case_choice import case_autocomplete, choose
 from bot.checks import ask_cooldown
 from bot.cogs.errors import UserFacingError, log_unexpected, think, unexpected_error_text
+from bot.feedback_view import view_for
 from bot.render_discord import NO_MENTIONS, answer_messages
 
 log = logging.getLogger("casebot.ask")
@@ -47,13 +48,16 @@ class Ask(commands.Cog):
                   count: app_commands.Range[int, 1, MAX_COUNT] | None = None,
                   case: app_commands.Range[str, 1, 100] | None = None) -> None:
         parse_question(question)  # a BadQuestion is answered privately, before anything is shown publicly
-        _, engine = choose(self.bot, interaction, case)  # so is a case that must be chosen
+        case_name, engine = choose(self.bot, interaction, case)  # so is a case that must be chosen
         await think(interaction)
         result = await self.answer(question, count, engine)
         log.info("/ask by %s: %s, %d quote(s), %.0f ms", interaction.user.id,
                  "answered" if result.answered else "no answer", len(result.answers), result.latency_ms)
-        for text in answer_messages(result):
-            await interaction.followup.send(text, allowed_mentions=NO_MENTIONS)
+        texts = answer_messages(result)
+        view = await view_for(self.bot, result, engine, case_name)
+        for i, text in enumerate(texts):
+            extra = {"view": view} if view is not None and i == len(texts) - 1 else {}  # votes under the last part
+            await interaction.followup.send(text, allowed_mentions=NO_MENTIONS, **extra)
             interaction.extras["thinking"] = False  # the first followup replaced "thinking…"
 
     # -- mentions ------------------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ class Ask(commands.Cog):
                 await self._reply(message, [str(exc)])
                 return
             try:
-                _, engine = choose(self.bot, message.channel.id, None)
+                case_name, engine = choose(self.bot, message.channel.id, None)
             except UserFacingError as exc:
                 await self._reply(message, [f"{exc} An admin can set this channel's case with /case set, or "
                                             "use /ask with its case option."])
@@ -98,7 +102,7 @@ class Ask(commands.Cog):
             result = await self._answer_typing(message.channel, question, engine)
             log.info("mention by %s: %s, %d quote(s), %.0f ms", message.author.id,
                      "answered" if result.answered else "no answer", len(result.answers), result.latency_ms)
-            await self._reply(message, answer_messages(result))
+            await self._reply(message, answer_messages(result), view=await view_for(self.bot, result, engine, case_name))
         except Exception as exc:  # noqa: BLE001 - a listener has no error handler; the asker still hears back
             error_id = log_unexpected(exc, f"mention by {message.author.id}")
             try:
@@ -115,18 +119,23 @@ class Ask(commands.Cog):
             log.debug("typing indicator refused: %s", exc)
         return await self.answer(question, None, engine)
 
-    async def _reply(self, message: discord.Message, texts: list[str], *, delete_after: float | None = None) -> None:
-        """The first part as a reply to the question, the rest after it; pinging nobody."""
+    async def _reply(self, message: discord.Message, texts: list[str], *, delete_after: float | None = None,
+                     view: discord.ui.View | None = None) -> None:
+        """The first part as a reply to the question, the rest after it; pinging nobody. `view` (vote buttons)
+        goes under the last part."""
         first, *rest = texts
+        first_extra = {"view": view} if view is not None and not rest else {}
         try:
             await message.reply(first, mention_author=False, allowed_mentions=NO_MENTIONS,
-                                 delete_after=delete_after)
+                                 delete_after=delete_after, **first_extra)
         except discord.HTTPException as exc:
             # Replying needs Read Message History; without it, a plain message still answers.
             log.debug("reply failed (%s); sending without the reference", exc)
-            await message.channel.send(first, allowed_mentions=NO_MENTIONS, delete_after=delete_after)
-        for text in rest:
-            await message.channel.send(text, allowed_mentions=NO_MENTIONS)
+            await message.channel.send(first, allowed_mentions=NO_MENTIONS, delete_after=delete_after,
+                                       **first_extra)
+        for i, text in enumerate(rest):
+            extra = {"view": view} if view is not None and i == len(rest) - 1 else {}
+            await message.channel.send(text, allowed_mentions=NO_MENTIONS, **extra)
 
 
 async def setup(bot) -> None:
