@@ -55,12 +55,14 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_read(tmp_path):
     for name, (text, _) in BAD_FILES.items():
         _write(tmp_path, name, text)
     (tmp_path / "latin1.txt").write_bytes("date 2026-01-01\n\nCaf\xe9 au lait.".encode("latin-1"))
+    (tmp_path / "junk.txt").write_bytes(bytes(range(256)) * 8)
     scan = scan_corpus(tmp_path)
-    assert [a.doc_id for a in scan.articles] == ["good"]
+    assert [a.doc_id for a in scan.articles] == ["good", "latin1"]  # a legacy encoding is read (test_encodings)
+    assert scan.articles[1].paragraphs == ("Caf\xe9 au lait.",)
     reasons = {s.path: s.reason for s in scan.skipped}
     for name, (_, why) in BAD_FILES.items():
         assert why in reasons[name], (name, reasons[name])
-    assert "not UTF-8" in reasons["latin1.txt"]
+    assert "binary" in reasons["junk.txt"]
 
 
 def test_oversized_file_is_skipped(tmp_path):

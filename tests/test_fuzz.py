@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.importer import import_article
 from retrieval.ingest.loader import IGNORED_NAMES, SUFFIXES, parse_article_text, read_article, scan_corpus
@@ -239,7 +240,7 @@ def check_corpus(files: dict[str, bytes], base: Path) -> str | None:
             assert a.url is None or re.match(r"https?://", a.url)
             assert all(encodable(v) for v in (a.title, a.source, a.author, a.url)), a
             assert a.paragraphs, "an article has text"
-            decoded = data.decode("utf-8-sig")
+            decoded = decode_article(data, kind=kind)
             views = html_text_views(decoded) if kind == "html" else ()
             norm_file = fs.ws_norm(decoded)
             for p in a.paragraphs:
@@ -318,7 +319,7 @@ def check_import(args, base: Path) -> str:
         assert target.parent == out and target.suffix == ".md" and not target.name.startswith(".")
         assert target.resolve().is_relative_to(out.resolve())
 
-        parsed = parse_article_text(data.decode("utf-8-sig"), SUFFIXES[suffix], src)
+        parsed = parse_article_text(decode_article(data, kind=SUFFIXES[suffix]), SUFFIXES[suffix], src)
         paragraphs = tuple(parsed.paragraphs)
         article = read_article(target, out, max_bytes=MAX_FILE_BYTES)
         assert article.paragraphs == paragraphs, (paragraphs, article.paragraphs)

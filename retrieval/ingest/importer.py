@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.loader import SUFFIXES, parse_article_text
 from retrieval.ingest.metadata import clean_str, clean_url, parse_published
@@ -52,12 +53,7 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
         raise ArticleError(f"unsupported file type '{src.suffix}' (use .txt, .html or .md)")
     if src.stat().st_size > max_bytes:
         raise ArticleError(f"file too large (the limit is {max_bytes:,} bytes)")
-    try:
-        text = src.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 (bad byte at offset {exc.start})") from None
-    if "\x00" in text:
-        raise ArticleError("binary file (contains NUL bytes)")
+    text = decode_article(src.read_bytes(), kind=kind)
     parsed = parse_article_text(text, kind, src)
     overrides = {}
     if title is not None:

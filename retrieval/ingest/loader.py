@@ -11,6 +11,7 @@ from typing import Iterable, Mapping
 
 import xxhash
 
+from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.html import parse_html
 from retrieval.ingest.markdown import parse_markdown
@@ -76,12 +77,7 @@ def article_from_bytes(raw: bytes, path: Path, root: Path) -> Article:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ArticleError(f"unsupported file type '{path.suffix}' (use .md, .html or .txt)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 (bad byte at offset {exc.start})") from None
-    if "\x00" in text:
-        raise ArticleError("binary file (contains NUL bytes)")
+    text = decode_article(raw, kind=kind)
     if not text.strip():
         raise ArticleError("empty file")
     parsed = parse_article_text(text, kind, path)
