@@ -228,10 +228,12 @@ def timeline_pages(events: Sequence[TimelineEvent], *, topic: str | None = None,
 # -- /sources ------------------------------------------------------------------------------------------------
 def _source_lines(s: SourceInfo) -> list[str]:
     title = escape_markdown(f"“{s.title}”").replace("[", "\\[").replace("]", "\\]")
-    line = (f"**{s.published or 'undated'}** · {escape_markdown(s.source)}: "
+    # The page's own later date, so a reporter sees that its dates disagree (the index uses `published`).
+    updated = f" (page also says updated {s.modified})" if s.modified else ""
+    line = (f"**{s.published or 'undated'}**{updated} · {escape_markdown(s.source)}: "
             f"{_link(title, s.url, suppress_preview=False)} ({s.sentences} sentences)")
     if len(line) > LINE_LIMIT:
-        line = f"{s.published or 'undated'} · {s.source}: “{s.title}” ({s.sentences} sentences)" + (
+        line = f"{s.published or 'undated'}{updated} · {s.source}: “{s.title}” ({s.sentences} sentences)" + (
             f" <{s.url}>" if s.url else "")
     return chunk_text(line, LINE_LIMIT)
 

@@ -91,6 +91,7 @@ def process_article(article: Article, fp: str) -> DocumentBundle:
     doc = DocumentRow(
         article.doc_id, article.title, article.source, article.url,
         article.published.isoformat() if article.published else None, article.author, article.path, fp,
+        article.modified.isoformat() if article.modified else None,
     )
     return DocumentBundle(doc, article.paragraphs, tuple(sentences), tuple(dates))
 

@@ -32,6 +32,8 @@ def render_markdown(article: ParsedArticle) -> str:
         meta["published"] = article.published.isoformat()
     if article.author:
         meta["author"] = article.author
+    if article.modified and article.modified != article.published:
+        meta["modified"] = article.modified.isoformat()
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
     # A paragraph that would read as a Markdown heading ("# 1 in 4 deepfakes …") is article text: escape it.
     body = (escape_paragraph(p) for p in article.paragraphs)

@@ -93,6 +93,7 @@ def article_from_bytes(raw: bytes, path: Path, root: Path) -> Article:
         author=parsed.author,
         paragraphs=paragraphs,
         path=str(path.relative_to(root)),
+        modified=parsed.modified if parsed.modified != parsed.published else None,
     )
 
 
