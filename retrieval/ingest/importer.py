@@ -15,7 +15,7 @@ import yaml
 
 from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
-from retrieval.ingest.loader import SUFFIXES, parse_article_text
+from retrieval.ingest.loader import SUFFIXES, parse_article_text, without_furniture
 from retrieval.ingest.metadata import clean_str, clean_url, parse_published
 from retrieval.ingest.markdown import escape_paragraph
 from retrieval.ingest.parsed import ParsedArticle
@@ -56,7 +56,7 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
     if src.stat().st_size > max_bytes:
         raise ArticleError(f"file too large (the limit is {max_bytes:,} bytes)")
     text = decode_article(src.read_bytes(), kind=kind)
-    parsed = parse_article_text(text, kind, src)
+    parsed = parse_article_text(text, kind, src, furniture=False)
     overrides = {}
     if title is not None:
         overrides["title"] = clean_str(title, "title", required=True)
@@ -69,6 +69,9 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
     if author is not None:
         overrides["author"] = clean_str(author, "author", required=False)
     article = replace(parsed, **overrides)
+    # Furniture is judged against the title the article will carry (a repeated headline is furniture), so reading
+    # the written file back keeps exactly these paragraphs.
+    article = replace(article, paragraphs=without_furniture(article.paragraphs, article.title))
     if not article.paragraphs:
         raise ArticleError("no article text")
     out_dir.mkdir(parents=True, exist_ok=True)
