@@ -32,7 +32,8 @@ from hypothesis import strategies as st
 from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.importer import import_article
-from retrieval.ingest.loader import IGNORED_NAMES, SUFFIXES, parse_article_text, read_article, scan_corpus
+from retrieval.ingest.loader import (IGNORED_NAMES, SUFFIXES, parse_article_text, read_article, scan_corpus,
+                                     without_furniture)
 from retrieval.ingest.metadata import parse_published
 from retrieval.models import AnswerResult, Citation
 from retrieval.question import _INVISIBLE, _MENTION, BadQuestion
@@ -319,9 +320,11 @@ def check_import(args, base: Path) -> str:
         assert target.parent == out and target.suffix == ".md" and not target.name.startswith(".")
         assert target.resolve().is_relative_to(out.resolve())
 
-        parsed = parse_article_text(decode_article(data, kind=SUFFIXES[suffix]), SUFFIXES[suffix], src)
-        paragraphs = tuple(parsed.paragraphs)
+        parsed = parse_article_text(decode_article(data, kind=SUFFIXES[suffix]), SUFFIXES[suffix], src,
+                                    furniture=False)
         article = read_article(target, out, max_bytes=MAX_FILE_BYTES)
+        # furniture is judged against the title the article carries, overridden or not
+        paragraphs = tuple(without_furniture(parsed.paragraphs, article.title))
         assert article.paragraphs == paragraphs, (paragraphs, article.paragraphs)
         expect_title = overrides.get("title") or parsed.title
         assert fs.ws_norm(article.title) == fs.ws_norm(expect_title)

@@ -100,7 +100,8 @@ def _fit(dense, wmat, y, c):
     scale = dense.std(axis=0)
     scale[scale == 0] = 1.0
     x = sparse.hstack([sparse.csr_matrix((dense - mean) / scale), wmat]).tocsr()
-    clf = LogisticRegression(l1_ratio=L1_RATIO, C=c, solver="saga", max_iter=20000, class_weight="balanced")
+    clf = LogisticRegression(l1_ratio=L1_RATIO, C=c, solver="saga", max_iter=20000, class_weight="balanced",
+                             random_state=0)
     clf.fit(x, y)
     return clf, mean, scale
 

@@ -31,6 +31,8 @@ _CONTACT = re.compile(r"https?://|www\.|\b[\w.+-]+@[\w-]+\.\w|(?<!\w)@\w{2,}")
 _SENTENCE_GAP = re.compile(r"[.!?][\"”’)]*\s+[\"“‘(]*[A-Z]")
 _QUOTE = re.compile(r"[“”\"«»]")
 
+HEAD = 600
+
 DENSE_NAMES = (
     "log_chars", "log_words", "ends_terminal", "ends_paren", "capitalised_share", "all_caps_share",
     "stopword_share", "digit_share", "clock_time", "full_date", "separators", "slash_path", "label_opening",
@@ -45,25 +47,29 @@ def _norm(text: str) -> str:
 def dense_features(paragraph: str, title: str, stopwords: Collection[str]) -> list[float]:
     """The shape features named in DENSE_NAMES, in that order. `stopwords`: English function words (the fit
     stores scikit-learn's list with the model, so serving does not import scikit-learn)."""
-    text = paragraph.strip()
+    full = paragraph.strip()
+    # Furniture is short: the first HEAD characters decide every feature but the length, which also keeps the
+    # regexes linear on a megabyte-long paragraph (a 1 MB word made `_SLASH_PATH` quadratic).
+    text = full[:HEAD]
     words = _WORD.findall(text)
-    n_words = len(words)
+    n_words = len(words) if len(full) <= HEAD else len(full.split())
     alpha = [w for w in words if w[:1].isalpha()]
     caps = sum(1 for w in alpha if w[0].isupper())
     all_caps = sum(1 for w in alpha if len(w) > 1 and w.isupper())
     stops = sum(1 for w in words if w.lower() in stopwords)
     digits = sum(ch.isdigit() for ch in text)
     tokens = set(_norm(text).split())
+    title = title[:HEAD]
     title_tokens = set(_norm(title).split())
     overlap = len(tokens & title_tokens) / len(tokens) if tokens and title_tokens else 0.0
     return [
-        math.log1p(len(text)),
+        math.log1p(len(full)),
         math.log1p(n_words),
-        1.0 if _TERMINAL.search(text) else 0.0,
-        1.0 if text.endswith(")") else 0.0,
+        1.0 if _TERMINAL.search(full[-12:]) else 0.0,
+        1.0 if full.endswith(")") else 0.0,
         caps / len(alpha) if alpha else 0.0,
         all_caps / len(alpha) if alpha else 0.0,
-        stops / n_words if n_words else 0.0,
+        stops / len(words) if words else 0.0,
         digits / len(text) if text else 0.0,
         1.0 if _CLOCK.search(text) else 0.0,
         1.0 if _FULL_DATE.search(text) else 0.0,
@@ -81,7 +87,7 @@ def dense_features(paragraph: str, title: str, stopwords: Collection[str]) -> li
 
 def word_features(paragraph: str) -> set[str]:
     """Lower-cased words and word pairs of the paragraph's first 60 words, and its first word marked "^word"."""
-    tokens = _TOKEN.findall(paragraph.lower())[:60]
+    tokens = _TOKEN.findall(paragraph[:HEAD].lower())[:60]
     out = set(tokens)
     out.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
     if tokens:

@@ -38,6 +38,7 @@ _VISIBLE = re.compile(
     r"\s*(?:on|at)?\s*:?\s*(.{0,40})", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[|·•]")
 _LINE_MAX = 160  # a dateline is short; a sentence saying "published" is article text, not the page's date
+_MAX_ELEMENTS = 5000  # elements of <body> looked at: a dateline sits among the first; bounds the cost on junk
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,13 @@ def _from_visible(tree, published: list[date], modified: list[date]) -> None:
     body = tree.find("body")
     if body is None:
         return
-    for el in body.iter():
-        if el.tag in ("script", "style") or not isinstance(el.tag, str):
+    for n, el in enumerate(body.iter()):
+        if n > _MAX_ELEMENTS:
+            return
+        if el.tag in ("script", "style") or not isinstance(el.tag, str) or len(el) > 6:
             continue
-        line = " ".join(el.text_content().split())
-        if not line or len(line) > _LINE_MAX or len(el) > 6:
+        line = " ".join(el.text_content()[:_LINE_MAX * 4].split())
+        if not line or len(line) > _LINE_MAX:
             continue
         for part in _SEPARATORS.split(line):
             m = _VISIBLE.match(part.strip())
