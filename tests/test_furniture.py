@@ -50,6 +50,9 @@ LOOK_ALIKES = [
     "“Read the report,” the minister told MPs. “It is all there.”",
     "Published in 2019, the report warned of exactly this risk.",
     "The hearing lasted three hours.",
+    "The regulator refused. X appealed on Monday.",  # short paragraphs of two sentences
+    "Musk was absent. His lawyers were not.",
+    "The money has gone. Where, nobody knows.",
 ]
 
 
