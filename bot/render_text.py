@@ -58,8 +58,12 @@ def _updated_note(s: SourceInfo) -> str:
     return f" (page also says updated {s.modified})" if s.modified else ""
 
 
-def _count(n: int, noun: str) -> str:
+def count_noun(n: int, noun: str) -> str:
+    """"1 document", "2,000 documents": the count with thousands separators and the noun singular for one."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+_count = count_noun
 
 
 def render_summary(summary: ReindexSummary) -> str:
