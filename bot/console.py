@@ -8,8 +8,11 @@ from pathlib import Path
 
 from retrieval.engine import CaseEngine
 
+from bot.console_cases import COMMANDS as CASE_COMMANDS
+
 HELP = ("Commands: /ask QUESTION [count:N] · /timeline [topic:TEXT] [since:YYYY-MM-DD] [until:YYYY-MM-DD] · "
-        "/sources · /reindex · /help · /quit   (a line without a command is asked as a question)")
+        "/sources · /reindex · /case [NAME] · /add URL_OR_FILE · /remove DOC_ID · /help · /quit   "
+        "(a line without a command is asked as a question)")
 
 
 _OPTION = re.compile(r"(?:^|\s)(count|topic|since|until|question):")
@@ -33,8 +36,8 @@ def _options(text: str) -> tuple[str, dict[str, str]]:
     return free, opts
 
 
-def handle(engine: CaseEngine, line: str) -> str | None:
-    """The console's reply to one line; None means quit."""
+def handle(engine: CaseEngine, line: str, *, session=None) -> str | None:
+    """The console's reply to one line; None means quit. `session` (bot.console_cases) adds the case commands."""
     from retrieval.indexer import NoArticles, ReindexBusy
     from retrieval.question import BadQuestion
 
@@ -46,6 +49,8 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     if line in {"/quit", "/exit", "quit", "exit"}:
         return None
     command, _, rest = line.partition(" ") if line.startswith("/") else ("/ask", "", line)
+    if session is not None and command in CASE_COMMANDS:
+        return session.handle(command, rest)
     try:
         if command == "/help":
             return HELP
@@ -77,7 +82,7 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     return f"Unknown command {command}. {HELP}"
 
 
-def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
+def run_console(engine: CaseEngine, stdin=None, stdout=None, *, session=None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
@@ -96,6 +101,8 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         except ImportError:
             pass
     print(f"casebot console — {len(engine.sources())} article(s) indexed. {HELP}", file=stdout, flush=True)
+    if session is not None and session.banner():
+        print(session.banner(), file=stdout, flush=True)
     if interactive:
         print("Ctrl-C drops the line being typed (or stops the command running); Ctrl-D or /quit leaves.",
               file=stdout, flush=True)
@@ -113,7 +120,7 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         if not interactive and line == "":
             break
         try:
-            reply = handle(engine, line)
+            reply = handle(session.engine if session is not None else engine, line, session=session)
         except KeyboardInterrupt:
             print("\n(stopped)", file=stdout, flush=True)
             continue

@@ -297,7 +297,7 @@ def answer_messages(result: AnswerResult) -> list[str]:
 
 # -- /timeline -----------------------------------------------------------------------------------------------
 def _event_block(e: TimelineEvent) -> list[str]:
-    when = f"**{e.date}**" + (f" ({e.mod})" if e.mod else "")
+    when = f"**{e.date}" + (f" to {e.end}" if e.end else "") + "**" + (f" ({e.mod})" if e.mod else "")
     lines = [when] + quote_lines(e.text)
     lines += _citation_lines("— ", e.citation, in_embed=True)
     for also in e.also:

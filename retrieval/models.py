@@ -112,10 +112,12 @@ class TimelineEvent:
     text: str
     citation: Citation
     also: tuple[Citation, ...] = ()
+    end: str | None = None  # a range's last day or month ("May 11-15, 2026": date 2026-05-11, end 2026-05-15)
 
     def to_json(self) -> dict:
         return {
             "date": self.date,
+            "end": self.end,
             "mod": self.mod,
             "date_text": self.date_text,
             "text": self.text,
