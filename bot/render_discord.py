@@ -342,11 +342,14 @@ def timeline_pages(events: Sequence[TimelineEvent], *, topic: str | None = None,
 # -- /sources ------------------------------------------------------------------------------------------------
 def _source_lines(s: SourceInfo) -> list[str]:
     when = escape_text(s.published or "undated")
-    line = (f"**{when}** · {escape_text(one_line(s.source))}: {title_md(s.title, s.url, suppress_preview=False)} "
-            f"({s.sentences} sentences)")
+    # The page's own later date, so a reporter sees that its dates disagree (the index uses `published`).
+    updated = f" (page also says updated {s.modified})" if s.modified else ""
+    line = (f"**{when}**{updated} · {escape_text(one_line(s.source))}: "
+            f"{title_md(s.title, s.url, suppress_preview=False)} ({s.sentences} sentences)")
     if len(line) <= LINE_LIMIT:
         return [line]
-    plain = f"{s.published or 'undated'} · {one_line(s.source)}: “{one_line(s.title)}” ({s.sentences} sentences)"
+    plain = (f"{s.published or 'undated'}{updated} · {one_line(s.source)}: “{one_line(s.title)}” "
+             f"({s.sentences} sentences)")
     return _long_lines("", plain, s.url)
 
 

@@ -48,8 +48,14 @@ def render_sources(sources: list[SourceInfo]) -> str:
     lines = [f"{len(sources)} article(s) in the index:"]
     for s in sources:
         link = f" <{s.url}>" if s.url else ""
-        lines.append(f"- {s.published or 'undated'}  {s.source}: “{s.title}” ({s.sentences} sentences){link}")
+        lines.append(f"- {s.published or 'undated'}{_updated_note(s)}  {s.source}: “{s.title}” "
+                     f"({s.sentences} sentences){link}")
     return "\n".join(lines)
+
+
+def _updated_note(s: SourceInfo) -> str:
+    """The page's own later date, so a reporter sees that its dates disagree (the index uses `published`)."""
+    return f" (page also says updated {s.modified})" if s.modified else ""
 
 
 def count_noun(n: int, noun: str) -> str:

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"  # 4: timeline date rules; 5: syntok sentence boundaries, fitted furniture filter
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.
 MAX_UNOWNED_SHARE = 0.1
@@ -91,6 +91,7 @@ def process_article(article: Article, fp: str) -> DocumentBundle:
     doc = DocumentRow(
         article.doc_id, article.title, article.source, article.url,
         article.published.isoformat() if article.published else None, article.author, article.path, fp,
+        article.modified.isoformat() if article.modified else None,
     )
     return DocumentBundle(doc, article.paragraphs, tuple(sentences), tuple(dates))
 

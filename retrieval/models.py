@@ -17,10 +17,13 @@ class Article:
     paragraphs: tuple[str, ...]
     author: str | None = None
     path: str = ""
+    modified: date | None = None  # when the page says it was updated, if that differs from `published`
 
     @property
     def fingerprint_text(self) -> str:
         meta = f"{self.title}\x1f{self.source}\x1f{self.url}\x1f{self.published}\x1f{self.author}"
+        if self.modified is not None:  # absent, the fingerprint stays what it was
+            meta += f"\x1f{self.modified}"
         return meta + "\x1e" + "\x1e".join(self.paragraphs)
 
 
@@ -100,6 +103,7 @@ class SourceInfo:
     published: str | None
     author: str | None
     sentences: int
+    modified: str | None = None  # YYYY-MM-DD: the page also says it was updated then (differs from published)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -15,7 +15,7 @@ STORE_NAME = "sentences.sqlite"
 SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL, url TEXT, published TEXT,
-    author TEXT, path TEXT, fingerprint TEXT NOT NULL
+    author TEXT, path TEXT, fingerprint TEXT NOT NULL, modified TEXT
 );
 CREATE TABLE paragraphs (doc_id TEXT, paragraph INTEGER, text TEXT NOT NULL, PRIMARY KEY (doc_id, paragraph));
 CREATE TABLE sentences (
@@ -42,6 +42,7 @@ class DocumentRow:
     author: str | None
     path: str
     fingerprint: str
+    modified: str | None = None  # YYYY-MM-DD the page says it was updated, when that differs from published
 
     def citation(self, paragraph: int, quote: str | None = None) -> Citation:
         """The citation of a paragraph; with `quote` (this article's own text), a link that opens at it."""
@@ -109,8 +110,8 @@ def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | N
             for b in bundles:
                 d = b.document
                 db.execute(
-                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
-                    (d.doc_id, d.title, d.source, d.url, d.published, d.author, d.path, d.fingerprint),
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                    (d.doc_id, d.title, d.source, d.url, d.published, d.author, d.path, d.fingerprint, d.modified),
                 )
                 db.executemany(
                     "INSERT INTO paragraphs VALUES (?,?,?)",
@@ -143,7 +144,7 @@ class SentenceStore:
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self.documents: dict[str, DocumentRow] = {
             r[0]: DocumentRow(*r) for r in self._db.execute(
-                "SELECT doc_id, title, source, url, published, author, path, fingerprint FROM documents")
+                "SELECT doc_id, title, source, url, published, author, path, fingerprint, modified FROM documents")
         }
 
     def close(self) -> None:
@@ -195,8 +196,8 @@ class SentenceStore:
     def sources(self) -> list[SourceInfo]:
         counts = dict(self._db.execute("SELECT doc_id, count(*) FROM sentences GROUP BY doc_id"))
         docs = sorted(self.documents.values(), key=lambda d: (d.published or "", d.source, d.title), reverse=True)
-        return [SourceInfo(d.doc_id, d.title, d.source, d.url, d.published, d.author, counts.get(d.doc_id, 0))
-                for d in docs]
+        return [SourceInfo(d.doc_id, d.title, d.source, d.url, d.published, d.author, counts.get(d.doc_id, 0),
+                           d.modified) for d in docs]
 
     def dated_sentences(self) -> list[tuple[SentenceRow, DateRow]]:
         rows = self._db.execute(

@@ -29,9 +29,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.importer import import_article
-from retrieval.ingest.loader import IGNORED_NAMES, SUFFIXES, parse_article_text, read_article, scan_corpus
+from retrieval.ingest.loader import (IGNORED_NAMES, SUFFIXES, parse_article_text, read_article, scan_corpus,
+                                     without_furniture)
 from retrieval.ingest.metadata import parse_published
 from retrieval.models import AnswerResult, Citation
 from retrieval.question import _INVISIBLE, _MENTION, BadQuestion
@@ -243,7 +245,7 @@ def check_corpus(files: dict[str, bytes], base: Path) -> str | None:
             assert a.url is None or re.match(r"https?://", a.url)
             assert all(encodable(v) for v in (a.title, a.source, a.author, a.url)), a
             assert a.paragraphs, "an article has text"
-            decoded = data.decode("utf-8-sig")
+            decoded = decode_article(data, kind=kind)
             views = html_text_views(decoded) if kind == "html" else ()
             norm_file = fs.ws_norm(decoded)
             for p in a.paragraphs:
@@ -322,9 +324,11 @@ def check_import(args, base: Path) -> str:
         assert target.parent == out and target.suffix == ".md" and not target.name.startswith(".")
         assert target.resolve().is_relative_to(out.resolve())
 
-        parsed = parse_article_text(data.decode("utf-8-sig"), SUFFIXES[suffix], src)
-        paragraphs = tuple(parsed.paragraphs)
+        parsed = parse_article_text(decode_article(data, kind=SUFFIXES[suffix]), SUFFIXES[suffix], src,
+                                    furniture=False)
         article = read_article(target, out, max_bytes=MAX_FILE_BYTES)
+        # furniture is judged against the title the article carries, overridden or not
+        paragraphs = tuple(without_furniture(parsed.paragraphs, article.title))
         assert article.paragraphs == paragraphs, (paragraphs, article.paragraphs)
         expect_title = overrides.get("title") or parsed.title
         assert fs.ws_norm(article.title) == fs.ws_norm(expect_title)

@@ -2,7 +2,8 @@
 
 trafilatura already leaves out navigation, cookie banners, related links and footers; figure captions are
 excluded with images, and what furniture still slips through inside the article body (newsletter boxes,
-credits) goes through the same paragraph filter as plain text.
+credits) goes through the same paragraph filter as plain text. The published date is the one the page states
+as published, never its "updated" date (see page_dates).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import trafilatura
 from retrieval.ingest.boilerplate import strip_boilerplate
 from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.metadata import clean_str, clean_url, outlet_from_url, parse_published
+from retrieval.ingest.page_dates import page_dates
 from retrieval.ingest.parsed import ParsedArticle
 
 
@@ -40,10 +42,13 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
         url = clean_url(doc.url)
     except ArticleError:
         url = None  # a page saved from disk may carry a relative or odd canonical link
-    try:
-        published = parse_published(doc.date)
-    except ArticleError:
-        published = None
+    stated = page_dates(text)
+    published = stated.published
+    if published is None:
+        try:
+            published = parse_published(doc.date)  # htmldate's guess at the original date
+        except ArticleError:
+            published = None
     return ParsedArticle(
         title=title,
         source=clean_str(doc.sitename, "source", required=False) or outlet_from_url(url) or "Unknown outlet",
@@ -51,4 +56,5 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
         published=published,
         author=clean_str(doc.author, "author", required=False),
         paragraphs=paragraphs,
+        modified=stated.modified,
     )

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
-from retrieval.ingest.loader import SUFFIXES, parse_article_text
+from retrieval.ingest.loader import SUFFIXES, parse_article_text, without_furniture
 from retrieval.ingest.metadata import clean_str, clean_url, parse_published
 from retrieval.ingest.markdown import escape_paragraph
 from retrieval.ingest.parsed import ParsedArticle
@@ -31,6 +32,8 @@ def render_markdown(article: ParsedArticle) -> str:
         meta["published"] = article.published.isoformat()
     if article.author:
         meta["author"] = article.author
+    if article.modified and article.modified != article.published:
+        meta["modified"] = article.modified.isoformat()
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
     # A paragraph that would read as a Markdown heading ("# 1 in 4 deepfakes …") is article text: escape it.
     body = (escape_paragraph(p) for p in article.paragraphs)
@@ -52,13 +55,8 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
         raise ArticleError(f"unsupported file type '{src.suffix}' (use .txt, .html or .md)")
     if src.stat().st_size > max_bytes:
         raise ArticleError(f"file too large (the limit is {max_bytes:,} bytes)")
-    try:
-        text = src.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 (bad byte at offset {exc.start})") from None
-    if "\x00" in text:
-        raise ArticleError("binary file (contains NUL bytes)")
-    parsed = parse_article_text(text, kind, src)
+    text = decode_article(src.read_bytes(), kind=kind)
+    parsed = parse_article_text(text, kind, src, furniture=False)
     overrides = {}
     if title is not None:
         overrides["title"] = clean_str(title, "title", required=True)
@@ -71,6 +69,9 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
     if author is not None:
         overrides["author"] = clean_str(author, "author", required=False)
     article = replace(parsed, **overrides)
+    # Furniture is judged against the title the article will carry (a repeated headline is furniture), so reading
+    # the written file back keeps exactly these paragraphs.
+    article = replace(article, paragraphs=without_furniture(article.paragraphs, article.title))
     if not article.paragraphs:
         raise ArticleError("no article text")
     out_dir.mkdir(parents=True, exist_ok=True)

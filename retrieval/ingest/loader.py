@@ -11,7 +11,10 @@ from typing import Iterable, Mapping
 
 import xxhash
 
+from retrieval.ingest.decode import decode_article
 from retrieval.ingest.errors import ArticleError
+from retrieval.ingest.boilerplate import strip_boilerplate
+from retrieval.ingest.furniture import drop_furniture
 from retrieval.ingest.html import parse_html
 from retrieval.ingest.markdown import parse_markdown
 from retrieval.ingest.metadata import doc_id_for, doc_id_for_rel
@@ -48,12 +51,24 @@ def _title_from_name(path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or path.name
 
 
-def parse_article_text(text: str, kind: str, path: Path) -> ParsedArticle:
+def parse_article_text(text: str, kind: str, path: Path, *, furniture: bool = True) -> ParsedArticle:
+    """The article in a file's text. With `furniture` (always, but for fitting the furniture model itself),
+    paragraphs the fitted furniture classifier recognises are left out."""
     if kind == "markdown":
-        return parse_markdown(text)
-    if kind == "html":
-        return parse_html(text, fallback_title=_title_from_name(path))
-    return parse_plaintext(text, fallback_title=_title_from_name(path))
+        parsed = parse_markdown(text)
+    elif kind == "html":
+        parsed = parse_html(text, fallback_title=_title_from_name(path))
+    else:
+        parsed = parse_plaintext(text, fallback_title=_title_from_name(path))
+    if furniture:
+        parsed.paragraphs = without_furniture(parsed.paragraphs, parsed.title)
+    return parsed
+
+
+def without_furniture(paragraphs: list[str], title: str) -> list[str]:
+    """Paragraphs left once the anchored boilerplate rules and the fitted furniture classifier have run; the
+    same for every format, Markdown included."""
+    return drop_furniture(strip_boilerplate(paragraphs), title)
 
 
 def read_raw(path: Path, *, max_bytes: int) -> bytes:
@@ -76,12 +91,7 @@ def article_from_bytes(raw: bytes, path: Path, root: Path) -> Article:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ArticleError(f"unsupported file type '{path.suffix}' (use .md, .html or .txt)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 (bad byte at offset {exc.start})") from None
-    if "\x00" in text:
-        raise ArticleError("binary file (contains NUL bytes)")
+    text = decode_article(raw, kind=kind)
     if not text.strip():
         raise ArticleError("empty file")
     parsed = parse_article_text(text, kind, path)
@@ -97,6 +107,7 @@ def article_from_bytes(raw: bytes, path: Path, root: Path) -> Article:
         author=parsed.author,
         paragraphs=paragraphs,
         path=str(path.relative_to(root)),
+        modified=parsed.modified if parsed.modified != parsed.published else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""The canonical corpus format: Markdown with YAML front matter (title, source, url, published, author)."""
+"""The canonical corpus format: Markdown with YAML front matter (title, source, url, published, author, and
+optionally modified: a later date the page said it was updated)."""
 from __future__ import annotations
 
 import re
@@ -45,6 +46,7 @@ def parse_markdown(text: str) -> ParsedArticle:
         published=parse_published(meta.get("published", meta.get("date"))),
         author=clean_str(meta.get("author"), "author", required=False),
         paragraphs=paragraphs,
+        modified=parse_published(meta.get("modified", meta.get("updated")), field="modified"),
     )
 
 

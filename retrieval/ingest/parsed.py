@@ -14,3 +14,4 @@ class ParsedArticle:
     published: date | None
     paragraphs: list[str]
     author: str | None = None
+    modified: date | None = None  # a later "updated" date the page also states

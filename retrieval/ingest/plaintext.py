@@ -15,7 +15,7 @@ from retrieval.ingest.paragraphs import split_paragraphs
 from retrieval.ingest.parsed import ParsedArticle
 
 _DATE_LINE = re.compile(r"^\s*date:?\s+(\S+)[ \t]*", re.IGNORECASE)
-_HEADER = re.compile(r"^\s*(title|source|url|author|published):\s*(.*?)\s*$", re.IGNORECASE)
+_HEADER = re.compile(r"^\s*(title|source|url|author|published|modified|updated):\s*(.*?)\s*$", re.IGNORECASE)
 
 
 def read_header(text: str) -> tuple[dict[str, str], str]:
@@ -56,4 +56,5 @@ def parse_plaintext(text: str, *, fallback_title: str) -> ParsedArticle:
         published=parse_published(fields.get("published"), field="date"),
         author=fields.get("author") or None,
         paragraphs=paragraphs,
+        modified=parse_published(fields.get("modified") or fields.get("updated"), field="modified"),
     )

@@ -1,0 +1,140 @@
+"""Page furniture (issue 11 item 6, issue 12 item 2): dropped at ingestion in every format, by the fitted
+classifier; article paragraphs that merely look like furniture are kept; no furniture is ever quoted by `ask`
+or becomes a timeline event. None of the lines below is among the classifier's training examples."""
+import pytest
+
+from retrieval import fitted
+from retrieval.engine import CaseEngine
+from retrieval.ingest.furniture import is_furniture, model
+from retrieval.ingest.loader import scan_corpus
+
+from .conftest import make_settings
+
+TITLE = "Paris prosecutors summon Musk over X algorithm"
+
+FURNITURE = {
+    "breadcrumb": ["News/Tech/Musk summoned", "Home › Business › Companies", "Politics | Brussels",
+                   "World · Europe · France", "Home > Tech > Social media"],
+    "caption": ["Photo: Linda Yaccarino at a conference in Cannes in 2024. (Reuters)",
+                "Musk at the White House in May. Photograph: Andrew Harnik/AP",
+                "Image caption, Prosecutors in Paris opened the case in 2025",
+                "The courthouse in Paris on Thursday. (AFP via Getty Images)"],
+    "timestamp": ["12 March 2026, 14:40 GMT", "March 12, 2026 2:40 PM EDT", "Thu 12 Mar 2026 15.40 CET",
+                  "2026-03-12 14:40 UTC"],
+    "byline": ["By Marc Leroy, Brussels correspondent", "Wire Service (WS) Filed 2026-03-12 · 14:40 GMT",
+               "Reporting by Claire Dubois; Editing by Mark Potter", "By Anna Weiss and Tom Hale | Bloomberg"],
+    "publication line": ["Published 12 March 2026 · Updated 13 March 2026",
+                         "Published: 12:00 GMT, 12 March 2026 | Updated: 15:00 GMT, 13 March 2026",
+                         "First published on Thu 12 Mar 2026 09.00 GMT"],
+    "share and comment widgets": ["Share this article via WhatsApp", "Share on X", "Leave a comment",
+                                  "Text size: A A", "Comments (48)", "Listen to this article 6 min"],
+    "repeated headline": [TITLE],
+    "read more": ["Read more: Why France is investigating X", "Read more", "READ MORE: Brussels fines X",
+                  "Related: The Grok inquiry explained"],
+    "section heading": ["What comes next: the April hearing", "How we got here",
+                        "Timeline: from complaint to summons", "Why it matters"],
+    "other": ["Sign up to our Europe newsletter", "Advertisement", "Tags: X, Musk, France"],
+}
+
+LOOK_ALIKES = [
+    "“We will comply,” she said.",  # a short quote
+    "The summons is for 20 April 2026.",  # a one-line paragraph with a date
+    "A newsletter sent to 2 million users broke the law, the regulator said on Tuesday.",  # about a newsletter
+    "Readers of the newsletter were told about the breach in an email on 3 March.",
+    "The photo agency said it had not been paid.",
+    "Musk did not reply.",
+    "He was summoned at 10 a.m. on Thursday, his lawyer said.",
+    "Comments made by the judge were reported by Le Monde.",
+    "Updated figures showed the fine had risen to €140 million.",
+    "Share prices of the company fell after the announcement.",
+    "“Read the report,” the minister told MPs. “It is all there.”",
+    "Published in 2019, the report warned of exactly this risk.",
+    "The hearing lasted three hours.",
+    "The regulator refused. X appealed on Monday.",  # short paragraphs of two sentences
+    "Musk was absent. His lawyers were not.",
+    "The money has gone. Where, nobody knows.",
+]
+
+
+@pytest.mark.parametrize("kind, line", [(k, line) for k, lines in FURNITURE.items() for line in lines])
+def test_furniture_of_each_kind_is_dropped(kind, line):
+    assert is_furniture(line, TITLE), (kind, model().probability(line, TITLE))
+
+
+@pytest.mark.parametrize("line", LOOK_ALIKES)
+def test_article_paragraphs_that_look_similar_are_kept(line):
+    assert not is_furniture(line, TITLE), model().probability(line, TITLE)
+
+
+def test_the_fitted_model_was_fitted_for_precision():
+    cv = fitted.load("furniture")["cv"]
+    assert cv["furniture_precision"] >= 0.99 and cv["article_dropped"] <= 0.01 * cv["articles"]
+
+
+def test_the_project_corpora_lose_no_article_paragraph():
+    """Beyond the anchored boilerplate rules, the classifier drops no paragraph of the bundled and public eval
+    corpora: they hold article text only."""
+    from retrieval.ingest.boilerplate import strip_boilerplate
+    from retrieval.ingest.decode import decode_article
+    from retrieval.ingest.loader import SUFFIXES, parse_article_text
+
+    from .conftest import CORPUS, ROOT
+
+    for folder in (CORPUS, ROOT / "tests" / "eval" / "extra"):
+        for path in sorted(folder.iterdir()):
+            kind = SUFFIXES[path.suffix]
+            text = decode_article(path.read_bytes(), kind=kind)
+            bare = parse_article_text(text, kind, path, furniture=False)
+            kept = parse_article_text(text, kind, path)
+            assert kept.paragraphs == strip_boilerplate(bare.paragraphs), path.name
+
+
+ARTICLE_LINES = [
+    "Paris prosecutors have summoned Elon Musk to explain changes to the X algorithm, the prosecutor's office said "
+    "on Thursday.",
+    "The summons follows a complaint filed in January 2025 by a member of parliament.",
+    "Musk and the former chief executive Linda Yaccarino are due to appear on 20 April 2026.",
+    "X called the investigation politically motivated and said it would not cooperate.",
+]
+FURNITURE_LINES = ["News/Tech/Musk summoned", "12 March 2026, 14:40 GMT",
+                   "Wire Service (WS) Filed 2026-03-12 · 14:40 GMT", "Published 12 March 2026 · Updated 13 March 2026",
+                   "Share this article via WhatsApp", TITLE, "Read more: Why France is investigating X",
+                   "How it began: July 2025 origins", "Photo: Musk in Paris on 9 March 2026. (Reuters)"]
+
+
+def _bodies() -> dict[str, str]:
+    body = "\n\n".join([*FURNITURE_LINES[:5], ARTICLE_LINES[0], FURNITURE_LINES[5], ARTICLE_LINES[1],
+                        FURNITURE_LINES[6], ARTICLE_LINES[2], FURNITURE_LINES[7], ARTICLE_LINES[3],
+                        FURNITURE_LINES[8]])
+    html = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    return {
+        "wire.md": f"---\ntitle: {TITLE}\nsource: Wire Service\npublished: 2026-03-12\n---\n\n{body}\n",
+        "wire.txt": f"date 2026-03-12\ntitle: {TITLE}\nsource: Wire Service\n\n{body}\n",
+        "wire.html": (f"<html><head><title>{TITLE}</title><meta property='article:published_time' "
+                      f"content='2026-03-12'></head><body><article><h1>{TITLE}</h1>{html}</article></body></html>"),
+    }
+
+
+@pytest.mark.parametrize("name", ["wire.md", "wire.txt", "wire.html"])
+def test_every_format_drops_the_furniture_and_keeps_the_article(tmp_path, name):
+    (tmp_path / name).write_text(_bodies()[name], encoding="utf-8")
+    [a] = scan_corpus(tmp_path).articles
+    assert list(a.paragraphs) == ARTICLE_LINES
+
+
+def test_no_furniture_is_quoted_or_becomes_an_event(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in _bodies().items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    engine = CaseEngine(make_settings(corpus, tmp_path / "index"), embedder=embedder)
+    engine.reindex()
+    furniture = set(FURNITURE_LINES)
+    for q in ["When was the article published?", "When was it updated?", "Who filed the story?",
+              "When must Musk appear?", "How did it begin?", "What time was it filed?", "Where can I read more?"]:
+        for answer in engine.ask(q).answers:
+            assert not any(f in answer.text for f in furniture), (q, answer.text)
+    events = engine.timeline()
+    assert events, "the article's own dates are events"
+    for e in events:
+        assert e.text in " ".join(ARTICLE_LINES), e.text
