@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 from datetime import date
 
-from retrieval.answering import RankingConfig, build_answers, rank
+from retrieval.answering import answer_probability, build_answers, gather, rank
 from retrieval.case_index import CaseIndex, open_current
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import Embedder
@@ -19,6 +19,7 @@ from retrieval.indexer import ProgressFn, reindex
 from retrieval.manifest import IndexProblem, read_manifest
 from retrieval.models import AnswerResult, ReindexSummary, SourceInfo, TimelineEvent
 from retrieval.question import parse_question
+from retrieval.ranker import Ranking, load_ranking
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,9 @@ NO_ANSWER = "The corpus has no answer to that."
 
 class CaseEngine:
     def __init__(self, settings: RetrievalSettings, *, embedder: Embedder | None = None,
-                 ranking: RankingConfig | None = None):
+                 ranking: Ranking | None = None):
         self.settings = settings
-        base = ranking or RankingConfig()
+        base = ranking or load_ranking()
         self.ranking = replace(base, answer_threshold=base.answer_threshold + settings.abstain_threshold)
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
@@ -100,8 +101,9 @@ class CaseEngine:
         k = max(1, min(k or self.settings.top_k, 20))
         index = self.index
         qvec = self.embedder.encode_query(question.text)
-        ranked = rank(index, question, qvec, self.ranking)
-        answered = bool(ranked) and ranked[0].score >= self.ranking.answer_threshold
+        gathered = gather(index, question, qvec)
+        ranked = rank(gathered, self.ranking)
+        answered = answer_probability(gathered, ranked, self.ranking) >= self.ranking.answer_threshold
         answers = build_answers(index, ranked, k, self.ranking) if answered else []
         return AnswerResult(
             question=question.text,

@@ -18,6 +18,7 @@ class QuestionType(str, Enum):
     WHO = "who"
     HOW_MANY = "how_many"
     WHERE = "where"
+    WHY = "why"
     OTHER = "other"
 
 
@@ -30,6 +31,8 @@ class Question:
     raw: str
     text: str
     kind: QuestionType
+    # Asks how things stand now ("is she leaving?", "the latest", "still"): a later article's statement wins.
+    about_now: bool = False
 
 
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
@@ -37,11 +40,23 @@ _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
      QuestionType.WHEN),
     (re.compile(r"^\s*how (?:many|much)\b", re.I), QuestionType.HOW_MANY),
     (re.compile(r"^\s*where\b", re.I), QuestionType.WHERE),
+    (re.compile(r"^\s*(?:why\b|how come\b|for what reason\b|on what grounds\b|what (?:\w+ )?(?:reason|grounds?|"
+                r"prompted|caused|led to|triggered|motivated)\b)", re.I), QuestionType.WHY),
     (re.compile(r"^\s*(?:who|whom|whose)\b|^\s*(?:which|what) (?:\w+ )?(?:people|person|company|companies|firm|"
                 r"organi[sz]ations?|regulators?|authorit(?:y|ies)|agenc(?:y|ies)|units?|police|officials?|"
                 r"prosecutors?|court|outlets?|countr(?:y|ies)|governments?)\b", re.I),
      QuestionType.WHO),
 ]
+
+
+# Present-tense state of affairs: what changed since an earlier article.
+_ABOUT_NOW = re.compile(
+    r"\b(?:still|now|currently|current|latest|most recent|status|these days|any ?more|so far|yet|at present|"
+    r"remains?)\b", re.I)
+
+
+def about_now(text: str) -> bool:
+    return bool(_ABOUT_NOW.search(text))
 
 
 def clean_question(raw: str) -> str:
@@ -69,4 +84,4 @@ def parse_question(raw: str) -> Question:
             f"The question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS}). "
             "Ask one short question at a time."
         )
-    return Question(raw=str(raw), text=text, kind=question_kind(text))
+    return Question(raw=str(raw), text=text, kind=question_kind(text), about_now=about_now(text))
