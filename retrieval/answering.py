@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from retrieval.case_index import CaseIndex
 from retrieval.context import with_context
 from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, question_features,
-                                recency_ranks, unsupported)
+                                recency_ranks, soft_share)
+from retrieval.lexical import words
+from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Answer, Citation
 from retrieval.query_terms import query_terms
@@ -25,6 +29,9 @@ from retrieval.vectors import vectors_of
 # Sentences this similar are one statement told twice (syndication, light edits).
 DUPLICATE_COS = 0.96
 OOV_WEIGHT = 1.5
+# Articles whose support of the question is measured: those of the best candidates by cosine. The top candidate
+# of the ranker is almost always among them; when it is not, its article counts as unsupported.
+ARTICLE_CHECKS = 40
 
 
 def coverage(question_tokens: list[str], sentence_tokens: tuple[str, ...], lexical: LexicalIndex) -> float:
@@ -60,7 +67,26 @@ class Scored:
     score: float  # the ranker's probability that this sentence answers the question
 
 
-def gather(index: CaseIndex, question: Question, qvec: np.ndarray) -> Gathered:
+_ARTICLE_WORDS: "weakref.WeakKeyDictionary[object, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def article_words(index: CaseIndex, doc_id: str) -> list[str]:
+    """The distinct folded words of an article and its title (a build never changes, so kept per build)."""
+    cache = _ARTICLE_WORDS.setdefault(index.store, {})
+    if doc_id not in cache:
+        doc = index.store.documents[doc_id]
+        text = " ".join([doc.title, *index.store.document_sentences(doc_id)])
+        cache[doc_id] = sorted(set(words(text)))
+    return cache[doc_id]
+
+
+@lru_cache(maxsize=65536)
+def _sentence_words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
+def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMatcher) -> Gathered:
+    """Candidates of the hybrid search with their features. `soft` gives word support in the model's space."""
     qterms = query_terms(question.text, index.lexical.knows)
     ctx = QuestionContext.of(question, qterms, index.lexical)
     cands = hybrid_candidates(index, qvec, list(qterms.search))
@@ -72,14 +98,22 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray) -> Gathered:
     doc_ids = {r.doc_id for _, r in pairs}
     doc_terms = index.store.document_terms(doc_ids)
     recency = recency_ranks({d: docs[d].published for d in doc_ids})
-    feats, unsup = [], []
+    feats = []
     for c, r in pairs:
         doc = docs[r.doc_id]
+        support = soft.support(ctx.words, _sentence_words(r.text))
         feats.append(candidate_features(ctx, r, c.dense, c.bm25, doc, doc_terms[r.doc_id], dates.get(r.id, []),
-                                        recency[r.doc_id]))
-        unsup.append(unsupported(ctx, r, doc, doc_terms[r.doc_id]))
+                                        recency[r.doc_id], soft_share(ctx, support)))
     x = np.asarray(feats, float).reshape(len(pairs), len(CANDIDATE_FEATURES))
-    return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, np.asarray(unsup, float))
+    # Whether the article as a whole supports the question, for the few candidates that can come first.
+    order = np.argsort(-x[:, CANDIDATE_FEATURES.index("dense")])
+    unsup = np.ones(len(pairs))
+    for doc_id in {pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]}:
+        left = 1.0 - soft_share(ctx, soft.support(ctx.words, article_words(index, doc_id)))
+        for i, (_, r) in enumerate(pairs):
+            if r.doc_id == doc_id:
+                unsup[i] = left
+    return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, unsup)
 
 
 def rank(gathered: Gathered, ranking: Ranking) -> list[Scored]:

@@ -20,6 +20,7 @@ from retrieval.manifest import IndexProblem, read_manifest
 from retrieval.models import AnswerResult, ReindexSummary, SourceInfo, TimelineEvent
 from retrieval.question import parse_question
 from retrieval.ranker import Ranking, load_ranking
+from retrieval.soft_terms import SoftMatcher
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class CaseEngine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._index: CaseIndex | None = None
+        self._soft: SoftMatcher | None = None
         self._reindex_lock = threading.Lock()
 
     # -- loading ---------------------------------------------------------------------------------------------
@@ -46,6 +48,12 @@ class CaseEngine:
                     self._embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size,
                                               threads=self.settings.threads)
         return self._embedder
+
+    @property
+    def soft(self) -> SoftMatcher:
+        if self._soft is None:
+            self._soft = SoftMatcher.of(self.embedder)
+        return self._soft
 
     @property
     def index(self) -> CaseIndex:
@@ -101,7 +109,7 @@ class CaseEngine:
         k = max(1, min(k or self.settings.top_k, 20))
         index = self.index
         qvec = self.embedder.encode_query(question.text)
-        gathered = gather(index, question, qvec)
+        gathered = gather(index, question, qvec, self.soft)
         ranked = rank(gathered, self.ranking)
         answered = answer_probability(gathered, ranked, self.ranking) >= self.ranking.answer_threshold
         answers = build_answers(index, ranked, k, self.ranking) if answered else []

@@ -4,20 +4,23 @@ Per candidate (`CANDIDATE_FEATURES`), all in [0, 1] or close:
   dense      cosine of question and sentence embeddings
   bm25       BM25 of the sentence over the most the question's terms could score (sum of their idf · (k1 + 1))
   cover      weighted share of the question's terms found in the sentence
+  soft       the same share with each word counted by its nearest word in the sentence (retrieval.soft_terms):
+             "jets" is half supported by "planes"
   context    the same share found in the sentence, its article's title or its first paragraph: "the company" in
              paragraph 6 is known to be X
   foreign    weighted share of the question's names, acronyms and numbers absent from the whole article: a
              Brightline question is not answered from a Northwind article
   slot       answer-type slot (name, place, cause) in the sentence: 0.5, or 1 next to a question word
-  crisp_slot the same for the crisp types, a date for "when" and a number for "how many"
-  no_slot    1 for a "when"/"how many" question whose sentence has no date or number at all
+  crisp_slot the same for the crisp types: a date for "when", a number for "how many", an amount for "how much"
+  no_slot    1 for a crisp question whose sentence has no date, number or amount at all
   recent     for a question about how things stand now, how late the article is among the candidates' articles
 Per question, on the top candidate (`QUESTION_FEATURES`), for the abstention decision:
   top        the ranker's logit of the best candidate
   margin     its lead over the next distinct candidate
   dense      cosine of the best candidate
   cover      its share of the question's terms (as above)
-  unsupported weighted share of question terms found neither in the best sentence nor anywhere in its article
+  unsupported weighted share of the question's words without support (soft, as above) in the best sentence, its
+             article or its title: the thing asked ("fined", "arrested") is nowhere in the article
   unknown    weighted share of question terms the corpus never uses
   slot       answer-type evidence of the best candidate (as above; 1 for untyped questions)
 A term's weight in these shares is its information in general English, −log10 of its frequency (9 − the Zipf
@@ -40,10 +43,11 @@ from retrieval.query_terms import QueryTerms
 from retrieval.question import Question, QuestionType
 from retrieval.store import DocumentRow, SentenceRow
 
-CANDIDATE_FEATURES = ("dense", "bm25", "cover", "context", "foreign", "slot", "crisp_slot", "no_slot", "recent")
+CANDIDATE_FEATURES = ("dense", "bm25", "cover", "soft", "context", "foreign", "slot", "crisp_slot", "no_slot",
+                      "recent")
 QUESTION_FEATURES = ("top", "margin", "dense", "cover", "unsupported", "unknown", "slot")
 
-CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY})
+CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.HOW_MUCH})
 TYPED_KINDS = CRISP_KINDS | {QuestionType.WHO, QuestionType.WHERE, QuestionType.WHY}
 
 # A name, an acronym or a number in the question, not its first word (capitalised anyway).
@@ -83,7 +87,8 @@ class QuestionContext:
 
     question: Question
     terms: list[frozenset[str]]
-    weights: list[float]  # idf of each term (its rarest spelling)
+    words: list[str]  # per term, its folded word
+    weights: list[float]  # per term, its weight in general English
     entities: list[frozenset[str]]
     entity_weights: list[float]
     bm25_max: float
@@ -100,13 +105,18 @@ class QuestionContext:
         total = sum(weights)
         unknown = sum(w for alts, w in zip(terms, weights) if not any(lexical.knows(t) for t in alts))
         bm25_max = sum(lexical.idf(t) for t in qterms.search) * (K1 + 1)
-        return cls(question, terms, weights, entities, ent_w, bm25_max or 1.0, unknown / total if total else 0.0,
+        return cls(question, terms, [first_word[t] for t in terms], weights, entities, ent_w, bm25_max or 1.0, unknown / total if total else 0.0,
                    qterms.main_tokens())
+
+
+def soft_share(ctx: QuestionContext, support: np.ndarray) -> float:
+    total = sum(ctx.weights)
+    return float(np.dot(ctx.weights, support) / total) if total and len(support) else 0.0
 
 
 def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm25: float,
                        doc: DocumentRow, doc_terms: tuple[frozenset[str], frozenset[str]],
-                       date_spans: list[tuple[int, int]], recency: float) -> list[float]:
+                       date_spans: list[tuple[int, int]], recency: float, soft: float) -> list[float]:
     have = set(row.tokens)
     lead, every = doc_terms
     context = have | lead | _title_tokens(doc.title)
@@ -118,6 +128,7 @@ def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm2
         dense,
         bm25 / ctx.bm25_max,
         _share(ctx.terms, ctx.weights, have),
+        soft,
         _share(ctx.terms, ctx.weights, context),
         foreign,
         0.0 if kind in CRISP_KINDS else slot,
@@ -125,12 +136,6 @@ def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm2
         1.0 if kind in CRISP_KINDS and slot == 0.0 else 0.0,
         recency if ctx.question.about_now else 0.0,
     ]
-
-
-def unsupported(ctx: QuestionContext, row: SentenceRow, doc: DocumentRow,
-                doc_terms: tuple[frozenset[str], frozenset[str]]) -> float:
-    have = set(row.tokens) | doc_terms[1] | _title_tokens(doc.title)
-    return 1.0 - _share(ctx.terms, ctx.weights, have) if ctx.terms else 1.0
 
 
 def recency_ranks(published: dict[str, str | None]) -> dict[str, float]:

@@ -40,6 +40,7 @@ from retrieval.embeddings import Embedder
 from retrieval.features import CANDIDATE_FEATURES, QUESTION_FEATURES
 from retrieval.indexer import reindex
 from retrieval.question import parse_question
+from retrieval.soft_terms import SoftMatcher
 from retrieval.ranker import SECTION, LogisticModel, Ranking, probability
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,9 +92,10 @@ def build_index(work: Path, name: str, extras: list[Path], embedder: Embedder):
 
 def collect(index, embedder: Embedder, rows: list[dict], default_group: str) -> list[Item]:
     items = []
+    soft = SoftMatcher.of(embedder)
     for q in rows:
         question = parse_question(q["question"])
-        g = gather(index, question, embedder.encode_query(question.text))
+        g = gather(index, question, embedder.encode_query(question.text), soft)
         gold = [norm(x) for x in q.get("expect_any", [])]
         texts = [norm(_passage(index, r)[0]) for r in g.rows]
         labels = np.array([any(x in t for x in gold) for t in texts], dtype=bool)

@@ -17,6 +17,7 @@ class QuestionType(str, Enum):
     WHEN = "when"
     WHO = "who"
     HOW_MANY = "how_many"
+    HOW_MUCH = "how_much"
     WHERE = "where"
     WHY = "why"
     OTHER = "other"
@@ -38,7 +39,9 @@ class Question:
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
     (re.compile(r"^\s*(?:when\b|what (?:date|day|time|month|year)\b|(?:by|on|until|since) when\b|how long ago\b)", re.I),
      QuestionType.WHEN),
-    (re.compile(r"^\s*how (?:many|much)\b", re.I), QuestionType.HOW_MANY),
+    (re.compile(r"^\s*how many\b", re.I), QuestionType.HOW_MANY),
+    (re.compile(r"^\s*how much\b|^\s*what (?:\w+ )?(?:amount|sum|price|cost|fine|penalty)\b", re.I),
+     QuestionType.HOW_MUCH),
     (re.compile(r"^\s*where\b", re.I), QuestionType.WHERE),
     (re.compile(r"^\s*(?:why\b|how come\b|for what reason\b|on what grounds\b|what (?:\w+ )?(?:reason|grounds?|"
                 r"prompted|caused|led to|triggered|motivated)\b)", re.I), QuestionType.WHY),

@@ -229,6 +229,11 @@ class SentenceStore:
         return {d: (first, n) for d, first, n in
                 self._db.execute("SELECT doc_id, min(id), count(*) FROM sentences GROUP BY doc_id")}
 
+    def document_sentences(self, doc_id: str) -> list[str]:
+        """The texts of a document's sentences, in order."""
+        return [r[0] for r in self._db.execute(
+            "SELECT text FROM sentences WHERE doc_id = ? ORDER BY paragraph, position", (doc_id,))]
+
     def id_ranges_of(self, doc_ids: Collection[str]) -> dict[str, tuple[int, int]]:
         """As `id_ranges`, for these documents only (read through the index on doc_id)."""
         wanted = list(set(doc_ids))

@@ -78,6 +78,7 @@ def test_question_types():
     assert parse_question("Who raided the offices?").kind is QuestionType.WHO
     assert parse_question("Which regulators opened investigations?").kind is QuestionType.WHO
     assert parse_question("How many people were arrested?").kind is QuestionType.HOW_MANY
+    assert parse_question("How much was the trust fined?").kind is QuestionType.HOW_MUCH
     assert parse_question("Where will they communicate?").kind is QuestionType.WHERE
     assert parse_question("Why did prosecutors widen it?").kind is QuestionType.WHY
 
