@@ -2,8 +2,9 @@
 
     python -m retrieval.fit_ranking [--work DIR] [--dry-run]
 
-Training questions (the tune side): `tests/eval/dev/questions-tune.jsonl` (+ `questions-tune-extra.jsonl` when
-present) over the bundled corpus plus `tests/eval/dev/corpus`, and the public sets `tests/eval/questions.jsonl`
+Training questions (the tune side): `tests/eval/dev/questions-tune.jsonl` over the bundled corpus plus
+`tests/eval/dev/corpus`, the project's own harder cases `questions-tune-extra.jsonl` over the bundled corpus plus
+`tests/eval/dev/corpus-extra`, and the public sets `tests/eval/questions.jsonl`
 and `questions-extra.jsonl` over the bundled corpus plus `tests/eval/extra`. `questions-heldout.jsonl` is only
 scored, after every choice is made.
 
@@ -291,13 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="print figures, do not write retrieval/fitted.json")
     a = ap.parse_args(argv)
     embedder = Embedder(RetrievalSettings(_env_file=None).model)
-    dev_index = build_index(a.work, "dev", [DEV / "corpus"] + ([DEV / "corpus-extra"] if (DEV / "corpus-extra").is_dir() else []),
-                            embedder)
+    dev_index = build_index(a.work, "dev", [DEV / "corpus"], embedder)
     pub_index = build_index(a.work, "public", [EVAL / "extra"], embedder)
-    tune_rows = load_jsonl(DEV / "questions-tune.jsonl")
+    tune = collect(dev_index, embedder, load_jsonl(DEV / "questions-tune.jsonl"), "dev")
     if (DEV / "questions-tune-extra.jsonl").exists():
-        tune_rows += load_jsonl(DEV / "questions-tune-extra.jsonl")
-    tune = collect(dev_index, embedder, tune_rows, "dev")
+        own_index = build_index(a.work, "own", [DEV / "corpus-extra"], embedder)
+        tune += collect(own_index, embedder, load_jsonl(DEV / "questions-tune-extra.jsonl"), "own")
     public = collect(pub_index, embedder, load_jsonl(EVAL / "questions.jsonl") + load_jsonl(EVAL / "questions-extra.jsonl"),
                      "public")
     heldout = collect(dev_index, embedder, load_jsonl(DEV / "questions-heldout.jsonl"), "heldout")
@@ -315,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"abstention C {c_abs}, answer threshold {threshold:.3f}, further-answer threshold {extra:.3f}")
     show_model("ranker", ranker)
     show_model("abstainer", abstainer)
-    show("tune (dev)", evaluate(tune, ranking))
+    show("tune (dev)", evaluate([it for it in tune if it.group != "own-cases"], ranking))
+    show("tune (own cases)", evaluate([it for it in tune if it.group == "own-cases"], ranking))
     show("public + extra", evaluate(public, ranking))
     show("held-out (dev)", evaluate(heldout, ranking))
     if not a.dry_run:
