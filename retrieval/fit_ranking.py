@@ -185,6 +185,11 @@ def utility(p: np.ndarray, right: np.ndarray, threshold: float) -> float:
     return float((answered & right).sum() - WRONG_COST * (answered & ~right).sum())
 
 
+def set_wrong_cost(cost: float) -> None:
+    global WRONG_COST
+    WRONG_COST = cost
+
+
 def choose_abstainer(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[float, float, np.ndarray]:
     gs = np.asarray(groups)
     losses, oof_by_c = {}, {}
@@ -290,7 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=ROOT / ".casebot-fit", help="indexes of the eval corpora (reused)")
     ap.add_argument("--dry-run", action="store_true", help="print figures, do not write retrieval/fitted.json")
+    ap.add_argument("--wrong-cost", type=float, default=WRONG_COST,
+                    help=f"what a wrong answer costs, a right one gaining 1 (default {WRONG_COST})")
     a = ap.parse_args(argv)
+    set_wrong_cost(a.wrong_cost)
     embedder = Embedder(RetrievalSettings(_env_file=None).model)
     dev_index = build_index(a.work, "dev", [DEV / "corpus"], embedder)
     pub_index = build_index(a.work, "public", [EVAL / "extra"], embedder)
