@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
+# Where pip also looks for torch. Empty (the default) leaves pip's own configuration, which works wherever the CPU
+# wheel is already at hand (this project's CI). On a server, set it to PyTorch's CPU wheel index, as the Dockerfile
+# does, so that pip does not pull GBs of CUDA libraries a bot never uses:
+#   make install TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+TORCH_INDEX_URL ?=
+TORCH_INDEX := $(if $(strip $(TORCH_INDEX_URL)),--extra-index-url $(TORCH_INDEX_URL))
 
 .PHONY: install index run console test eval fit bench stress clean
 
@@ -14,7 +20,7 @@ install: $(STAMP)
 # torch is installed first and pinned through constraints.txt: an unpinned torch pulls GBs of CUDA wheels.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt torch
+	$(BIN)/pip install --disable-pip-version-check -q $(TORCH_INDEX) -c constraints.txt torch
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 

@@ -28,13 +28,26 @@ def _err(msg: str) -> None:
 def _settings():
     from pydantic import ValidationError
 
-    from bot.settings import BotSettings, describe_validation_error
+    from bot.settings import BotSettings, describe_validation_error, unknown_variables
 
     try:
-        return BotSettings()
+        settings = BotSettings()
     except ValidationError as exc:
         _err(describe_validation_error(exc))
         raise SystemExit(EXIT_BAD_INPUT) from None
+    for warning in unknown_variables([*os.environ, *_dotenv_names()]):
+        _err(f"warning: {warning}")
+    return settings
+
+
+def _dotenv_names() -> list[str]:
+    """The variable names in ./.env (values are not read into anything here: they may be secrets)."""
+    try:
+        from dotenv import dotenv_values
+
+        return list(dotenv_values(".env")) if Path(".env").is_file() else []
+    except (ImportError, OSError, UnicodeDecodeError):
+        return []
 
 
 def _engine(settings, *, build: bool = True):
@@ -45,7 +58,14 @@ def _engine(settings, *, build: bool = True):
 
     from bot.progress import TerminalProgress
 
+    from bot.runner import describe_model_error, load_model
+
     engine = CaseEngine(settings)
+    try:
+        load_model(engine)  # first, so that a model that cannot be read is not blamed on the corpus
+    except Exception as exc:  # noqa: BLE001 - any failure to read the model: the setting and the cause
+        _err(describe_model_error(exc))
+        raise SystemExit(EXIT_INDEX) from None
     progress = TerminalProgress()
     try:
         summary = engine.load(build_if_needed=build, progress=progress)
@@ -107,6 +127,17 @@ def cmd_ask(args) -> int:
     else:
         print(render_answer(result))
     return EXIT_OK if result.answered else EXIT_NO_ANSWER
+
+
+def _count_arg(value: str) -> int:
+    """-k: a whole number of answers from 1 to 20 (argparse exits with 2 and the message otherwise)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= number <= 20:
+        raise argparse.ArgumentTypeError(f"{number} answers: ask for 1 to 20")
+    return number
 
 
 def _date_arg(value: str) -> date:
@@ -202,9 +233,17 @@ def cmd_console(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from bot.runner import run_bot
+    from bot.runner import run_bot, wait_for_stop
 
-    return run_bot(_settings())
+    try:
+        code = run_bot(_settings())
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    if code in (EXIT_BAD_INPUT, EXIT_INDEX) and getattr(args, "wait_on_error", False):
+        # Under a restart policy that restarts on any exit (Docker's unless-stopped), exiting would only start
+        # the same failure again: stay stopped, with the message above in the log, until stopped.
+        wait_for_stop("not started; waiting to be stopped (fix the setting above, then restart casebot).")
+    return code
 
 
 def cmd_start(args) -> int:
@@ -231,7 +270,10 @@ def cmd_health(args) -> int:
     except IndexProblem as exc:
         _err(f"unhealthy: {exc}")
         return 1
-    print(f"ok: {index.manifest.documents} documents, {index.manifest.sentences} sentences")
+    from bot.render_text import count_noun
+
+    print(f"ok: {count_noun(index.manifest.documents, 'document')}, "
+          f"{count_noun(index.manifest.sentences, 'sentence')}")
     return EXIT_OK
 
 
@@ -249,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="answer a question with quoted, cited sentences")
     a.add_argument("question", help="the question, or - to read one question per line from standard input")
-    a.add_argument("-k", type=int, default=None, help="how many answers at most (default 3)")
+    a.add_argument("-k", type=_count_arg, default=None, help="how many answers at most, 1 to 20 (default 3)")
     a.add_argument("--json", action="store_true", help="one JSON object per question")
     a.set_defaults(func=cmd_ask)
 
@@ -283,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("console", help="the bot's commands in a local terminal session")
     c.set_defaults(func=cmd_console)
     b = sub.add_parser("run", help="start the Discord bot (needs CASEBOT_DISCORD_TOKEN)")
+    b.add_argument("--wait-on-error", action="store_true",
+                   help="after a setting, folder or model error, wait to be stopped instead of exiting (for "
+                   "containers restarted on any exit)")
     b.set_defaults(func=cmd_run)
     st = sub.add_parser("start", help="the Discord bot when a token is configured, else the console")
     st.set_defaults(func=cmd_start)
@@ -302,7 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.cli import main as bench_main
 
         return bench_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage error (exit 2) or the help (exit 0)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("sentence_transformers", "transformers", "bm25s", "faiss"):

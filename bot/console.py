@@ -52,7 +52,11 @@ def handle(engine: CaseEngine, line: str) -> str | None:
         if command == "/ask":
             text, opts = _options(rest)
             question = opts.get("question", text)
-            count = int(opts["count"]) if opts.get("count", "").isdigit() else None
+            count = None
+            if "count" in opts:
+                if not opts["count"].isdigit() or not 1 <= int(opts["count"]) <= 20:
+                    return "count: give a number of answers from 1 to 20."
+                count = int(opts["count"])
             return render_answer(engine.ask(question, count))
         if command == "/timeline":
             text, opts = _options(rest)
@@ -92,14 +96,27 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         except ImportError:
             pass
     print(f"casebot console — {len(engine.sources())} article(s) indexed. {HELP}", file=stdout, flush=True)
+    if interactive:
+        print("Ctrl-C drops the line being typed (or stops the command running); Ctrl-D or /quit leaves.",
+              file=stdout, flush=True)
     while True:
         try:
             line = input("casebot> ") if interactive else stdin.readline()
-        except EOFError:
+        except KeyboardInterrupt:
+            # As in a shell: Ctrl-C drops the line being typed and gives a fresh prompt.
+            print(file=stdout, flush=True)
+            continue
+        except EOFError:  # Ctrl-D on an empty line
+            if interactive:
+                print(file=stdout, flush=True)
             break
         if not interactive and line == "":
             break
-        reply = handle(engine, line)
+        try:
+            reply = handle(engine, line)
+        except KeyboardInterrupt:
+            print("\n(stopped)", file=stdout, flush=True)
+            continue
         if reply is None:
             break
         if reply:

@@ -169,16 +169,95 @@ def _on_signals(stop: asyncio.Event) -> None:
             pass
 
 
-async def serve(settings, token: str, *, engine=None) -> int:
-    from retrieval.engine import CaseEngine
+CORPUS_POLL_SECONDS = 10.0  # how often `run` looks again at an empty corpus folder
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds`; True when a stop signal came meanwhile."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+async def prepare(settings, engine, stop: asyncio.Event) -> int | None:
+    """Folders, model and index, before any connection to Discord: None when ready, else the exit code.
+
+    Missing folders are created; an empty corpus folder (a new volume or bind mount) is waited on, looked at
+    again every CORPUS_POLL_SECONDS, with one message saying where to put articles; a stop signal meanwhile
+    ends casebot cleanly. Every other problem is reported with the setting to change and ends the start.
+    """
     from retrieval.indexer import NoArticles
+    from retrieval.ingest.loader import corpus_stat_fingerprint
     from retrieval.manifest import IndexProblem
+
+    from bot.runner import StartProblem, describe_model_error, load_model, prepare_folders
+
+    try:
+        for folder in prepare_folders(settings.corpus_dir, settings.index_dir):
+            log.info("created the folder %s", folder)
+    except StartProblem as exc:
+        _err(str(exc))
+        return EXIT_CONFIG
+    log.info("loading the model and the index (once, for the whole session)")
+    try:
+        stopped, _ = await _unless_stopped(asyncio.to_thread(load_model, engine), stop)
+    except Exception as exc:  # noqa: BLE001 - any failure to read the model: say which setting, with the cause
+        log.debug("loading the model failed", exc_info=True)
+        _err(describe_model_error(exc))
+        return EXIT_INDEX
+    if stopped:
+        return EXIT_OK
+    told = False
+    while True:
+        try:
+            stopped, summary = await _unless_stopped(asyncio.to_thread(engine.load, build_if_needed=True), stop)
+        except NoArticles as exc:
+            if not told:
+                _err(f"{exc}. Waiting for articles in CASEBOT_CORPUS_DIR ({settings.corpus_dir}), looking again "
+                     f"every {CORPUS_POLL_SECONDS:g} s: copy .md, .txt or .html articles into it (README: The "
+                     "corpus; `casebot reindex` lists skipped files and why); casebot connects to Discord once "
+                     "they are indexed.")
+                told = True
+            # Indexing is tried again only once the folder changed (names, sizes, times): no log line per look.
+            before = corpus_stat_fingerprint(settings.corpus_dir)
+            while corpus_stat_fingerprint(settings.corpus_dir) == before:
+                if await _stopped_within(stop, CORPUS_POLL_SECONDS):
+                    log.info("stop signal received while waiting for articles; exiting")
+                    return EXIT_OK
+            continue
+        except IndexProblem as exc:
+            _err(str(exc))
+            return EXIT_INDEX
+        except FileNotFoundError as exc:
+            _err(f"{exc}. Set CASEBOT_CORPUS_DIR to a folder of articles (see README: The corpus).")
+            return EXIT_INDEX
+        except OSError as exc:
+            _err(f"could not build the index in CASEBOT_INDEX_DIR ({settings.index_dir}): {exc}")
+            return EXIT_INDEX
+        if stopped:
+            log.info("stop signal received while loading; exiting")
+            return EXIT_OK
+        if summary is not None:
+            log.info("there was no index yet; built it: %d documents, %d sentences", summary.documents,
+                     summary.sentences)
+        return None
+
+
+async def serve(settings, token: str, *, engine=None) -> int:
+    """Prepare (folders, model, index), then log in and stay connected until a stop signal."""
+    from retrieval.engine import CaseEngine
 
     engine = engine or CaseEngine(settings)
     stop = asyncio.Event()
     _on_signals(stop)
+    # Everything that can fail without Discord is done before logging in: a broken setup must never connect,
+    # fail and reconnect under a restart policy.
+    code = await prepare(settings, engine, stop)
+    if code is not None:
+        return code
     async with CaseBot(settings, engine) as bot:
-        # Log in first: a rejected token is reported in a second, before minutes of model loading.
         try:
             await bot.login(token)
         except discord.LoginFailure:
@@ -188,26 +267,6 @@ async def serve(settings, token: str, *, engine=None) -> int:
         except (discord.HTTPException, OSError) as exc:
             _err(f"could not reach Discord to log in ({type(exc).__name__}); check the network and try again.")
             return EXIT_NETWORK
-        log.info("loading the model and the index (once, for the whole session)")
-        try:
-            stopped, summary = await _unless_stopped(asyncio.to_thread(engine.load, build_if_needed=True), stop)
-        except IndexProblem as exc:
-            _err(str(exc))
-            return EXIT_INDEX
-        except (FileNotFoundError, NoArticles) as exc:
-            _err(f"{exc}. Set CASEBOT_CORPUS_DIR to a folder of articles (see README: corpus format).")
-            return EXIT_INDEX
-        except Exception as exc:  # noqa: BLE001 - e.g. a model that cannot be read: say so, with the cause
-            log.debug("loading failed", exc_info=True)
-            _err(f"could not load the model or the index ({type(exc).__name__}: {exc}). Check CASEBOT_MODEL "
-                 "and CASEBOT_INDEX_DIR, or run `casebot reindex`.")
-            return EXIT_INDEX
-        if stopped:
-            log.info("stop signal received while loading; exiting")
-            return EXIT_OK
-        if summary is not None:
-            log.info("there was no index yet; built it: %d documents, %d sentences", summary.documents,
-                     summary.sentences)
         try:
             stopped, _ = await _unless_stopped(bot.connect(reconnect=True), stop)
         except discord.PrivilegedIntentsRequired:  # casebot asks for none; kept for a future intent

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterable, Sequence
 
 import discord
-from discord.utils import escape_markdown
 
 from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
 
@@ -67,27 +66,89 @@ def chunk_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _escaped_pieces(text: str, limit: int) -> list[str]:
-    """Markdown-escaped pieces of `text`, each at most `limit` long once escaped.
+# Discord's markup, as discord.utils.escape_markdown sees it, with three of its gaps closed: a list marker after
+# leading spaces is escaped itself (escape_markdown puts the backslash before the spaces, where Discord shows it),
+# numbered-list markers ("1. ") and "[" (an article's "[text](link)" would render as a masked link; "]" alone cannot
+# open one, and escaping it right after a URL would put the backslash inside the URL, where Discord shows it).
+# URLs are left alone, as Discord renders them verbatim (discord.utils._URL_REGEX, copied: it is private).
+_URL = r"<[^: >]+:\/[^ >]+>|(?:https?|steam):\/\/[^\s<]+[^<.,:;\"\'\]\s]"
+_MARKUP = re.compile(rf"(?P<url>{_URL})|^(?P<lead>[ \t]*)(?P<marker>>|#|-|(?P<num>\d+)\.)|(?P<char>[\\*_~|`\[])",
+                     re.MULTILINE)
 
-    Escaping (so `*`, `_`, `~`, `|` show as written) happens per piece, never across a cut, so a backslash
-    is never separated from the character it protects.
+
+def _escape_match(m: re.Match) -> str:
+    if m.group("url"):
+        return m.group("url")
+    if m.group("char"):
+        return "\\" + m.group("char")
+    if m.group("num"):
+        return f"{m.group('lead')}{m.group('num')}\\."
+    return f"{m.group('lead')}\\{m.group('marker')}"
+
+
+def escape_text(text: str) -> str:
+    """`text` with every Discord Markdown character backslash-escaped, so it shows as written.
+
+    Each escape adds one backslash before one character, so the escaped text is at most twice as long. URLs are
+    left as they are (Discord shows them verbatim). Total: any string in, never an exception.
     """
-    out: list[str] = []
-    for piece in chunk_text(text, limit):
-        escaped = escape_markdown(piece)
-        if len(escaped) <= limit:
-            out.append(escaped)
+    return _MARKUP.sub(_escape_match, text)
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """The length of a prefix of `text` that escapes to at most `limit` characters, as long as one can be found.
+
+    Binary search: escaping grows with the prefix except around URLs (a cut URL is no longer one), so the
+    answer is one that fits, with the next longer prefix not fitting. One character always fits (limit >= 2).
+    """
+    lo, hi = 1, min(len(text), limit + 1)  # escaping never shortens: limit + 1 raw characters never fit
+    if len(escape_text(text[:hi])) <= limit:
+        return hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if len(escape_text(text[:mid])) <= limit:
+            lo = mid
         else:
-            out.extend(_escaped_pieces(piece, max(1, limit // 2)))
-    return out
+            hi = mid
+    return lo
+
+
+def escaped_pieces(text: str, limit: int) -> list[str]:
+    """`text` (one line) as Markdown-escaped pieces of at most `limit` characters each, once escaped.
+
+    Cuts at the last space that lets a piece fit (the space is dropped), else mid-word. Escaping happens per
+    piece, never across a cut, so a backslash always stays with the character it protects; un-escaped, the
+    pieces are the text with at most one space dropped between two of them. Iterative and total: no input
+    raises (an earlier recursive version overflowed the stack on long lines full of `*`, RELIABILITY.md).
+
+    Raises ValueError only for `limit` < 2 (one escaped character takes two).
+    """
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    pieces: list[str] = []
+    rest = text
+    while True:
+        escaped = escape_text(rest)
+        if len(escaped) <= limit:
+            pieces.append(escaped)
+            return pieces
+        n = _fitting_prefix(rest, limit)
+        cut = rest.rfind(" ", 0, n + 1)  # a space right after the prefix can go: it is dropped
+        if cut > 0 and len(piece := escape_text(rest[:cut])) <= limit:
+            pieces.append(piece)
+            rest = rest[cut + 1:]
+        else:  # one unbroken run longer than the limit: a hard cut
+            pieces.append(escape_text(rest[:n]))
+            rest = rest[n:]
+        if not rest:
+            return pieces
 
 
 def quote_lines(text: str, width: int = LINE_LIMIT) -> list[str]:
     """A verbatim quote as Discord block-quote lines, each at most `width` characters."""
     lines: list[str] = []
     for line in text.splitlines() or [""]:
-        lines.extend(f"> {piece}" for piece in _escaped_pieces(line, width - 2))
+        lines.extend(f"> {piece}" for piece in escaped_pieces(line, width - 2))
     return lines
 
 
@@ -142,36 +203,88 @@ def truncate(text: str, limit: int) -> str:
 
 
 # -- citations -----------------------------------------------------------------------------------------------
+# Inside a masked link's text Discord shows backslash escapes literally, so a title is linked only when it needs
+# none: no bracket, backslash or "<" (which could end the link or open a mention), no URL, and no pair of
+# the characters that make bold, italics, code, strikethrough or spoilers. Any other title is shown as escaped
+# text, where escapes work, followed by a short link.
+_LINK_BREAKERS = re.compile(r"[\[\]\\<]|://|~~|\|\|")
+_PAIRED = "*_`"
+LINK_WORD = "link"
+
+
+def one_line(text: str) -> str:
+    """Metadata (a title, an outlet) on one line: runs of whitespace, line breaks included, become one space."""
+    return " ".join(text.split())
+
+
+def link_safe(label: str) -> bool:
+    """Whether `label` shows exactly as written inside Discord link text (see _LINK_BREAKERS)."""
+    return not _LINK_BREAKERS.search(label) and all(label.count(ch) <= 1 for ch in _PAIRED)
+
+
+def _safe_url(url: str | None) -> bool:
+    return bool(url) and bool(_SAFE_URL.match(url))
+
+
 def _link(label: str, url: str | None, *, suppress_preview: bool) -> str:
-    if not url or not _SAFE_URL.match(url):
-        return label + (f" <{url}>" if url else "")
+    """A masked link `[label](url)` for a label already checked by link_safe; an unusable URL as plain text."""
+    if not _safe_url(url):
+        return label + (f" {escape_text(url)}" if url else "")
     # <url> inside a masked link stops Discord from adding a preview card for every cited article.
     target = f"<{url}>" if suppress_preview else url
     return f"[{label}]({target})"
 
 
+def title_md(title: str, url: str | None, *, suppress_preview: bool) -> str:
+    """The quoted title, linked to the article: as the link's own text when that shows it as written, else as
+    escaped text followed by `([link](url))`."""
+    label = f"“{one_line(title)}”"
+    if _safe_url(url) and link_safe(label):
+        return _link(label, url, suppress_preview=suppress_preview)
+    return _link(escape_text(label), None, suppress_preview=suppress_preview) + (
+        f" ({_link(LINK_WORD, url, suppress_preview=suppress_preview)})" if _safe_url(url) else
+        (f" {escape_text(url)}" if url else ""))
+
+
 def citation_md(c: Citation, *, in_embed: bool = False) -> str:
-    """Outlet, linked title, date, paragraph: the same facts as render_text.citation_line."""
-    title = escape_markdown(f"“{c.title}”").replace("[", "\\[").replace("]", "\\]")
+    """Outlet, linked title, date, paragraph: the same facts as render_text.citation_line, on one line."""
     when = c.published or "undated"
-    line = f"{escape_markdown(c.source)}, {_link(title, c.url, suppress_preview=not in_embed)}, {when}, " \
-           f"paragraph {c.paragraph}"
-    if len(line) <= LINE_LIMIT:
-        return line
-    # A monstrous title or link: plain text, cut into lines by the caller.
-    return f"{c.source}, “{c.title}”, {when}, paragraph {c.paragraph}" + (f" <{c.url}>" if c.url else "")
+    return (f"{escape_text(one_line(c.source))}, {title_md(c.title, c.url, suppress_preview=not in_embed)}, "
+            f"{escape_text(when)}, paragraph {c.paragraph}")
+
+
+def _long_lines(prefix: str, plain: str, url: str | None) -> list[str]:
+    """A line too long for LINE_LIMIT: the plain text in escaped pieces, the link (if any) on a line of its own."""
+    lines = escaped_pieces(plain, LINE_LIMIT - len(prefix))
+    lines[0] = prefix + lines[0]
+    if url:
+        lines += [f"<{url}>"] if _safe_url(url) and len(url) + 2 <= LINE_LIMIT else escaped_pieces(url, LINE_LIMIT)
+    return lines
 
 
 def _citation_lines(prefix: str, c: Citation, *, in_embed: bool = False) -> list[str]:
-    return chunk_text(prefix + citation_md(c, in_embed=in_embed), LINE_LIMIT)
+    """`prefix` (Markdown, short) and the citation, as lines of at most LINE_LIMIT characters."""
+    line = prefix + citation_md(c, in_embed=in_embed)
+    if len(line) <= LINE_LIMIT:
+        return [line]
+    # A monstrous title, outlet or link: plain text cut into lines, the link after it.
+    plain = f"{one_line(c.source)}, “{one_line(c.title)}”, {c.published or 'undated'}, paragraph {c.paragraph}"
+    return _long_lines(prefix, plain, c.url)
 
 
 # -- /ask ----------------------------------------------------------------------------------------------------
+def _bold_lines(text: str) -> list[str]:
+    """`text` in bold, as lines within LINE_LIMIT; each line is bold on its own so no marker is left open."""
+    return [f"**{piece}**" for line in text.splitlines() or [""]
+            for piece in escaped_pieces(line, LINE_LIMIT - 4) if piece.strip()]
+
+
 def answer_messages(result: AnswerResult) -> list[str]:
     """The answer as message contents (each ≤ 2,000 characters): a header, then each quote and its citations."""
-    header = chunk_text(f"**{escape_markdown(result.question)}**", LINE_LIMIT) if result.question else []
+    header = _bold_lines(result.question) if result.question else []
     if not result.answered:
-        return pack([header, [result.reason or "The corpus has no answer to that."]], MESSAGE_LIMIT)
+        reason = escaped_pieces(one_line(result.reason or "The corpus has no answer to that."), LINE_LIMIT)
+        return pack([header, reason] if header else [reason], MESSAGE_LIMIT)
     blocks: list[list[str]] = [header] if header else []
     for n, answer in enumerate(result.answers, start=1):
         lines = quote_lines(answer.text)
@@ -227,13 +340,13 @@ def timeline_pages(events: Sequence[TimelineEvent], *, topic: str | None = None,
 
 # -- /sources ------------------------------------------------------------------------------------------------
 def _source_lines(s: SourceInfo) -> list[str]:
-    title = escape_markdown(f"“{s.title}”").replace("[", "\\[").replace("]", "\\]")
-    line = (f"**{s.published or 'undated'}** · {escape_markdown(s.source)}: "
-            f"{_link(title, s.url, suppress_preview=False)} ({s.sentences} sentences)")
-    if len(line) > LINE_LIMIT:
-        line = f"{s.published or 'undated'} · {s.source}: “{s.title}” ({s.sentences} sentences)" + (
-            f" <{s.url}>" if s.url else "")
-    return chunk_text(line, LINE_LIMIT)
+    when = escape_text(s.published or "undated")
+    line = (f"**{when}** · {escape_text(one_line(s.source))}: {title_md(s.title, s.url, suppress_preview=False)} "
+            f"({s.sentences} sentences)")
+    if len(line) <= LINE_LIMIT:
+        return [line]
+    plain = f"{s.published or 'undated'} · {one_line(s.source)}: “{one_line(s.title)}” ({s.sentences} sentences)"
+    return _long_lines("", plain, s.url)
 
 
 def sources_pages(sources: Sequence[SourceInfo]) -> list[discord.Embed]:
@@ -276,7 +389,7 @@ def summary_text(summary: ReindexSummary, *, requested_by: str | None = None) ->
     if requested_by:
         lines.append(f"Requested by {requested_by}.")
     for label, items in (("Added", summary.added), ("Changed", summary.changed), ("Removed", summary.removed)):
-        listed = _listed(label, [escape_markdown(i) for i in items], 400)
+        listed = _listed(label, [escape_text(i) for i in items], 400)
         if listed:
             lines.append(listed)
     if skipped_lines:
@@ -284,7 +397,8 @@ def summary_text(summary: ReindexSummary, *, requested_by: str | None = None) ->
         lines.append(heading)
         used = sum(len(line) + 1 for line in lines)
         for n, line in enumerate(files):
-            line = "• " + truncate(escape_markdown(line.strip().removeprefix("- ")), LINE_LIMIT)
+            # Cut before escaping (at most doubles the length), so no backslash is parted from its character.
+            line = "• " + escape_text(truncate(line.strip().removeprefix("- "), LINE_LIMIT // 2))
             if used + len(line) + 1 > MESSAGE_LIMIT - 60:
                 lines.append(f"  … and {len(files) - n} more (see the bot's log)")
                 break

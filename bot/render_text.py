@@ -52,8 +52,12 @@ def render_sources(sources: list[SourceInfo]) -> str:
     return "\n".join(lines)
 
 
-def _count(n: int, noun: str) -> str:
+def count_noun(n: int, noun: str) -> str:
+    """"1 document", "2,000 documents": the count with thousands separators and the noun singular for one."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+_count = count_noun
 
 
 def render_summary(summary: ReindexSummary) -> str:

@@ -23,8 +23,9 @@ class RetrievalSettings(BaseSettings):
     threads: int = Field(0, ge=0, le=256, description="Torch threads; 0 = one per CPU core.")
     top_k: int = Field(3, ge=1, le=20, description="Answers returned by default.")
     abstain_threshold: float = Field(
-        0.0, description="Added to the fitted threshold on the probability that the best sentence answers "
-        "(retrieval/fitted.json); raise it to abstain more often."
+        0.0, allow_inf_nan=False,
+        description="Added to the fitted threshold on the probability that the best sentence answers "
+        "(retrieval/fitted.json); raise it to abstain more often.",
     )
     ann_min_vectors: int = Field(
         50_000, ge=1, description="From this many sentences on, the vector index is HNSW instead of exact search. "
@@ -37,4 +38,21 @@ class RetrievalSettings(BaseSettings):
     @field_validator("corpus_dir", "index_dir")
     @classmethod
     def _expand(cls, v: Path) -> Path:
-        return Path(v).expanduser()
+        path = Path(v).expanduser()
+        if not str(v).strip():
+            raise ValueError("empty: give a folder path")
+        return path
+
+    @field_validator("model")
+    @classmethod
+    def _model_exists_if_a_path(cls, v: str) -> str:
+        """A value written as a path (absolute, ./, ../, ~) must be a folder; a hub-style name is checked when
+        the model loads (no hub is reachable from casebot by default, README: Configuration)."""
+        name = v.strip()
+        if not name:
+            raise ValueError("empty: leave it unset for the packaged all-MiniLM-L6-v2, or name a model folder")
+        if name.startswith(("/", "./", "../", "~", ".\\", "..\\")) or Path(name).is_absolute():
+            if not Path(name).expanduser().is_dir():
+                raise ValueError("no model folder at that path (a sentence-transformers model folder is needed)")
+            return str(Path(name).expanduser())
+        return name

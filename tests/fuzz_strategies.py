@@ -440,3 +440,50 @@ def decorated_question(draw) -> str:
 
 
 questions = st.one_of(question_text(), hostile_text, decorated_question(), st.sampled_from(REAL_QUESTIONS))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rendering: long corpus sentences, titles and outlets as the renderers get them
+# --------------------------------------------------------------------------------------------------------------
+
+# Censored words and emphasis (the `*` runs that once overflowed the Discord renderer's stack), every Markdown
+# character Discord knows, URLs (some ending in characters Discord leaves out of a link), emoji, right-to-left text.
+CENSORED = ["f***ing", "f*****g", "s**t", "a**hole", "b******s", "c***", "*", "**", "***", "*****", "_", "__", "~",
+            "~~", "|", "||", "`", "```", "\\", "\\*", "\\\\", "*emphasis*", "_underlined_", "__init__"]
+LINE_MARKUP = ["> ", ">>> ", "# ", "## ", "### ", "-# ", "- ", "  - ", "1. ", "12. ", "* ", "+ ", ">", "#"]
+URLS = ["https://example.com/a_b*c", "http://example.co.uk/news/x_(1)", "<https://example.org/x>", "https://t.co/a]",
+        "https://e.com/x.", "https://e.com/x),", "steam://run/1", "<a:/b_c>", "www.example.com/a_b",
+        "[click here](https://evil.example/x)", "https://example.com/" + "x_" * 60]
+EMOJI = ["😀", "🇫🇷", "👨‍👩‍👧", "🏳️‍🌈", "<:emoji:123>", "<a:anim:456>", "<t:1770076800:R>", "️", "\u20e3"]
+RTL = ["العربية", "עברית", "مرحبا بالعالم", "\u202e", "\u200f", "\u2067", "قال المدعي العام"]
+_render_token = st.one_of(
+    st.sampled_from(WORDS), st.sampled_from(WORDS), st.sampled_from(CENSORED), st.sampled_from(CENSORED),
+    st.sampled_from(MARKDOWN), st.sampled_from(MENTIONS), st.sampled_from(URLS), st.sampled_from(EMOJI),
+    st.sampled_from(RTL), st.sampled_from(PUNCT), st.sampled_from(QUOTES), st.sampled_from(ZERO_WIDTH + BIDI),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=4),
+)
+_render_sep = st.sampled_from([" "] * 12 + ["", "", "  ", "\u00a0", "\t", "\n", "\u2028", "\r\n"])
+
+
+@st.composite
+def corpus_sentence(draw, max_chars: int = 5000) -> str:
+    """A corpus-like sentence of up to `max_chars` characters: words, censored words, Markdown, mentions, URLs,
+    emoji and right-to-left text; often grown by repetition to 850-5,000 characters (long quotes are rare in
+    random text, and that is where the renderers cut)."""
+    tokens = draw(st.lists(st.tuples(_render_token, _render_sep), min_size=1, max_size=120))
+    text = "".join(t + s for t, s in tokens)
+    if draw(st.booleans()):
+        target = draw(st.integers(min(850, max_chars), max_chars))
+        text = (text * (target // max(1, len(text)) + 1))[:target]
+    return text[:max_chars]
+
+
+# Titles and outlets as newsrooms write them: separators, brackets, code, underscores, line breaks, long ones.
+TITLES = ["Live: markets | Tech_Desk", "Q&A: the *new* rules", "[Update] Court rules on X", "Ask `grok` anything",
+          "Musk (X) — part 1", "Two\nlines", "f***ing chaos: a day at X", "snake_case_title", "a\\b", "<@123> mention",
+          "See https://x.com/a_b", "||spoiler||", "~~struck~~", "Title ](<https://evil>) [", "🇫🇷 Paris raid",
+          "العربية: المدعي العام", "x" * 1200]
+meta_text = st.one_of(st.sampled_from(TITLES), corpus_sentence(max_chars=1500), any_unicode.filter(str.strip))
+citation_urls = st.one_of(st.none(), st.just(""), st.sampled_from(URLS),
+                          st.sampled_from(["https://example.com/a", "https://example.com/a b", "javascript:alert(1)",
+                                           "https://example.com/" + "a" * 1500]))

@@ -1,8 +1,10 @@
 """The local console: the bot's commands in a terminal, on the same core, driven through a real pseudo-terminal."""
+import fcntl
 import os
 import pty
 import select
 import subprocess
+import termios
 import time
 
 import pytest
@@ -34,8 +36,13 @@ def test_console_in_a_terminal_answers_with_the_quote(corpus_copy, tmp_path):
     env = dict(os.environ, CASEBOT_CORPUS_DIR=str(corpus_copy), CASEBOT_INDEX_DIR=str(tmp_path / "index"),
                HOME=str(tmp_path), TERM="dumb", COLUMNS="200")
     main_fd, child_fd = pty.openpty()
+
+    def own_terminal():  # as a shell starts it: its own session, the pseudo-terminal as its controlling terminal,
+        os.setsid()      # so that Ctrl-C and Ctrl-D typed there reach it as they would from a keyboard
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "casebot"), "console"], stdin=child_fd, stdout=child_fd,
-                            stderr=child_fd, env=env, cwd=tmp_path, close_fds=True)
+                            stderr=child_fd, env=env, cwd=tmp_path, close_fds=True, preexec_fn=own_terminal)
     os.close(child_fd)
     try:
         banner = _read_until(main_fd, "casebot> ")
@@ -46,7 +53,16 @@ def test_console_in_a_terminal_answers_with_the_quote(corpus_copy, tmp_path):
         assert "The Independent" in out and "paragraph 2" in out
         os.write(main_fd, b"/sources\n")
         assert "The Independent" in _read_until(main_fd, "casebot> ")
-        os.write(main_fd, b"/quit\n")
+        # Ctrl-C while typing drops the line, at any point of it, and the console goes on.
+        for typed in (b"/ask who raided", b"/reindex", b"", b"/ask when must Musk appear? count:"):
+            os.write(main_fd, typed + b"\x03")
+            out = _read_until(main_fd, "casebot> ")
+            assert proc.poll() is None, out
+            assert "Indexed" not in out and "Index up to date" not in out and "[1]" not in out
+        os.write(main_fd, b"/sources\n")
+        assert "1 article(s) in the index" in _read_until(main_fd, "casebot> ")
+        # Ctrl-D on an empty line leaves, as in a shell (and /quit, tested below).
+        os.write(main_fd, b"\x04")
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:

@@ -33,7 +33,7 @@ def long_corpus(tmp_path_factory, embedder):
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\([*_~|`>#\-\[\]\\])", r"\1", text)
+    return re.sub(r"\\([^0-9A-Za-z\s])", r"\1", text)  # Discord's escape rule: any punctuation or symbol
 
 
 def _quoted_text(messages: list[str]) -> str:

