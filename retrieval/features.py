@@ -18,7 +18,7 @@ Per question, on the top candidate (`QUESTION_FEATURES`), for the abstention dec
   top        the ranker's logit of the best candidate
   margin     its lead over the next distinct candidate
   dense      cosine of the best candidate
-  cover      its share of the question's terms (as above)
+  context    its share of the question's terms in it, its article's title or first paragraph (as above)
   unsupported weighted share of the question's words without support (soft, as above) in the best sentence, its
              article or its title: the thing asked ("fined", "arrested") is nowhere in the article
   unknown    weighted share of question terms the corpus never uses
@@ -45,7 +45,7 @@ from retrieval.store import DocumentRow, SentenceRow
 
 CANDIDATE_FEATURES = ("dense", "bm25", "cover", "soft", "context", "foreign", "slot", "crisp_slot", "no_slot",
                       "recent")
-QUESTION_FEATURES = ("top", "margin", "dense", "cover", "unsupported", "unknown", "slot")
+QUESTION_FEATURES = ("top", "margin", "dense", "context", "unsupported", "unknown", "slot")
 
 CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.HOW_MUCH})
 TYPED_KINDS = CRISP_KINDS | {QuestionType.WHO, QuestionType.WHERE, QuestionType.WHY}
@@ -156,4 +156,4 @@ def question_features(ctx: QuestionContext, logits: np.ndarray, top: list[float]
     f = dict(zip(CANDIDATE_FEATURES, top))
     margin = float(logits[0] - logits[1]) if logits.size > 1 else 10.0
     slot = max(f["slot"], f["crisp_slot"]) if ctx.question.kind in TYPED_KINDS else 1.0
-    return [float(logits[0]), min(margin, 10.0), f["dense"], f["cover"], top_unsupported, ctx.unknown, slot]
+    return [float(logits[0]), min(margin, 10.0), f["dense"], f["context"], top_unsupported, ctx.unknown, slot]
