@@ -104,7 +104,7 @@ PLANES = [
 
 @pytest.mark.parametrize("question, expected", [
     gap("When were the jets allowed back in the air?", "cleared the grounded planes to fly again",
-        why="ranked first but abstained: few question words supported"),
+        why="'jets allowed back in the air' shares no word with 'planes cleared to fly'"),
     ("How many workers will lose their jobs at the factory?", "with the loss of 250 jobs"),
     gap("Why did the minister quit?", "stepped down on Thursday after a row over rail spending",
         why="'quit' barely supported by 'stepped down' in the static token space"),
@@ -133,9 +133,9 @@ NEAR = [
     "How much was the factory fined after the inspection?",
     "How many jobs will the merger cut?",
     gap("Who was arrested over the leak at the chemical factory?",
-        why="the inspection sentence shares most words; 'arrested' missing weighs too little"),
+        why="answered from the inspection sentence: the missing 'arrested' weighs too little"),
     gap("How much did the supermarket chains pay for the merger?",
-        why="the approval sentence shares most words; no amount in it weighs too little"),
+        why="answered from the approval sentence: the missing amount weighs too little"),
 ])
 def test_an_on_topic_question_the_corpus_does_not_answer_gets_no_answer(tmp_path, embedder, question):
     engine = build(tmp_path, embedder, NEAR)
@@ -192,8 +192,7 @@ UPDATES = [
 
 @pytest.mark.parametrize("question, expected", [
     ("Is Maria Lind still leaving Solvik?", "Maria Lind will stay as chief executive"),
-    gap("What is the latest on the Solvik chief executive?", "Maria Lind will stay as chief executive",
-        why="recency is fitted near zero on the tune questions"),
+    ("What is the latest on the Solvik chief executive?", "Maria Lind will stay as chief executive"),
     gap("What is the status of Vantor's battery plant now?", "construction of the battery plant will now go ahead",
         why="recency is fitted near zero on the tune questions"),
 ])
