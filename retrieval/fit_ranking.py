@@ -11,10 +11,11 @@ scored, after every choice is made.
 
 1. Ranker: logistic regression on candidate features (`retrieval.features.CANDIDATE_FEATURES`), a candidate
    labelled 1 when its shown text contains a gold fragment. C is chosen by leave-one-case-out hit@1.
-2. Abstention: logistic regression on question features of the top candidate, labelled 1 when that candidate
-   is right; trained on out-of-case ranker logits so it sees the ranker's errors on unseen cases. C by
-   leave-one-case-out log-loss; the threshold maximises utility (right answer +1, abstention 0, wrong answer
-   −WRONG_COST) over out-of-case probabilities.
+2. Abstention: logistic regression on question features of the top candidate, labelled 1 when the corpus answers
+   the question (a gold sentence among its candidates; `--label top`: when the top candidate is right); trained
+   on out-of-case ranker logits so it sees the ranker on unseen cases. C by leave-one-case-out log-loss; the
+   threshold maximises utility (+1 for answering when the label is 1, −WRONG_COST when it is 0, abstention 0)
+   over out-of-case probabilities.
 3. Further answers: the ranker probability a 2nd or 3rd answer needs, by utility (+1 when it brings the gold
    answer into the top 3, −EXTRA_COST for each wrong one shown).
 """
