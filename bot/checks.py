@@ -77,11 +77,12 @@ def is_case_admin(user: discord.abc.User, permissions: discord.Permissions | Non
     return any(role.id in wanted for role in roles)
 
 
-def admin_only():
+def admin_only(*, hide: bool = True):
     """Only members with Manage Server or a role in CASEBOT_ADMIN_ROLE_IDS may run the command.
 
     `default_permissions` hides the command from everyone else in the client, but server admins can
     re-grant it to anyone under Server Settings → Integrations, so the check is also enforced here, in code.
+    `hide=False` for a subcommand (`/case set`), which Discord cannot hide apart from its group.
     """
 
     async def predicate(interaction: discord.Interaction) -> bool:
@@ -90,13 +91,15 @@ def admin_only():
         if interaction.guild is None:
             raise NotCaseAdmin("This command only works in a server channel.")
         if not is_case_admin(interaction.user, interaction.permissions, role_ids):
+            what = interaction.command.qualified_name if interaction.command else "this command"
             raise NotCaseAdmin("Only members with the Manage Server permission or a casebot admin role can "
-                               "reindex. Ask one of your server's admins.")
+                               f"use /{what}. Ask one of your server's admins.")
         return True
 
     def decorator(func):
-        func = app_commands.default_permissions(manage_guild=True)(func)
-        func = app_commands.guild_only()(func)
+        if hide:
+            func = app_commands.default_permissions(manage_guild=True)(func)
+            func = app_commands.guild_only()(func)
         return app_commands.check(predicate)(func)
 
     return decorator

@@ -50,17 +50,18 @@ def _dotenv_names() -> list[str]:
         return []
 
 
-def _engine(settings, *, build: bool = True):
-    """The engine with its index open; builds the index first when there is none yet (with a note)."""
-    from retrieval.engine import CaseEngine
+def _engine(settings, *, build: bool = True, case: str | None = None, reg=None):
+    """The case's engine (--case, else the only case; exit 2 listing the cases when there are several) with its
+    index open; builds the index first when there is none yet (with a note)."""
     from retrieval.indexer import NoArticles
     from retrieval.manifest import IndexProblem
 
+    from bot.cli_cases import choose_case, registry
     from bot.progress import TerminalProgress
 
     from bot.runner import describe_model_error, load_model
 
-    engine = CaseEngine(settings)
+    _, engine = choose_case(reg or registry(settings), case)
     try:
         load_model(engine)  # first, so that a model that cannot be read is not blamed on the corpus
     except Exception as exc:  # noqa: BLE001 - any failure to read the model: the setting and the cause
@@ -93,7 +94,7 @@ def cmd_ask(args) -> int:
     from bot.render_text import render_answer
 
     settings = _settings()
-    engine = _engine(settings)
+    engine = _engine(settings, case=args.case)
     if args.question == "-":
         for line in sys.stdin:
             line = line.rstrip("\n")
@@ -152,7 +153,7 @@ def cmd_timeline(args) -> int:
 
     from bot.render_text import render_timeline
 
-    engine = _engine(_settings())
+    engine = _engine(_settings(), case=args.case)
     try:
         events = engine.timeline(query=args.query, since=args.since, until=args.until)
     except BadQuestion as exc:
@@ -168,7 +169,7 @@ def cmd_timeline(args) -> int:
 def cmd_sources(args) -> int:
     from bot.render_text import render_sources
 
-    engine = _engine(_settings())
+    engine = _engine(_settings(), case=args.case)
     sources = engine.sources()
     if args.json:
         _print_json({"sources": [s.to_json() for s in sources]})
@@ -178,16 +179,40 @@ def cmd_sources(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from retrieval.engine import CaseEngine
+    """One case with --case, else every case in turn (each with its own index)."""
     from retrieval.indexer import NoArticles, ReindexBusy
 
+    from bot.cli_cases import choose_case, registry
     from bot.progress import TerminalProgress
     from bot.render_text import render_summary
 
     settings = _settings()
+    reg = registry(settings)
+    if args.case is None and len(reg.names()) > 1:
+        results, code = {}, EXIT_OK
+        for name in reg.names():
+            print(f"case {name}:", file=sys.stderr, flush=True)
+            args.case = name
+            code = max(code, _reindex_one(args, reg, render=False, results=results))
+        if args.json:
+            _print_json({"cases": results})
+        else:
+            print("\n".join(f"{name}: {render_summary(s)}" for name, s in results.items()))
+        return code
+    return _reindex_one(args, reg)
+
+
+def _reindex_one(args, reg, *, render: bool = True, results: dict | None = None) -> int:
+    from retrieval.indexer import NoArticles, ReindexBusy
+
+    from bot.cli_cases import choose_case
+    from bot.progress import TerminalProgress
+    from bot.render_text import render_summary
+
+    name, engine = choose_case(reg, args.case)
     progress = TerminalProgress()
     try:
-        summary = CaseEngine(settings).reindex(progress)
+        summary = engine.reindex(progress)
     except (FileNotFoundError, NoArticles) as exc:
         _err(str(exc))
         return EXIT_INDEX
@@ -199,6 +224,10 @@ def cmd_reindex(args) -> int:
         return EXIT_INDEX
     finally:
         progress.close()
+    if results is not None:
+        results[name] = summary.to_json() if args.json else summary
+    if not render:
+        return EXIT_OK
     if args.json:
         _print_json(summary.to_json())
     else:
@@ -229,7 +258,17 @@ def cmd_import(args) -> int:
 def cmd_console(args) -> int:
     from bot.console import run_console
 
-    return run_console(_engine(_settings()))
+    from bot.console_cases import ConsoleSession
+    from bot.cli_cases import registry
+
+    settings = _settings()
+    reg = registry(settings)
+    case = getattr(args, "case", None)
+    if case is None and len(reg.names()) > 1:
+        case = reg.names()[0]  # the console can switch later (/case NAME); it says which one it is in
+    engine = _engine(settings, case=case, reg=reg)
+    session = ConsoleSession(reg, reg.resolve(case)[0], engine)
+    return run_console(engine, session=session)
 
 
 def cmd_run(args) -> int:
@@ -264,16 +303,48 @@ def cmd_health(args) -> int:
     from retrieval.case_index import open_current
     from retrieval.manifest import IndexProblem
 
+    from bot.cli_cases import registry
+
     settings = _settings()
-    try:
-        index = open_current(settings.index_dir, model=settings.model)
-    except IndexProblem as exc:
-        _err(f"unhealthy: {exc}")
-        return 1
     from bot.render_text import count_noun
 
-    print(f"ok: {count_noun(index.manifest.documents, 'document')}, "
-          f"{count_noun(index.manifest.sentences, 'sentence')}")
+    reg = registry(settings)
+    for info in reg.cases:  # every case's index must open
+        try:
+            index = open_current(info.index_dir, model=settings.model)
+        except IndexProblem as exc:
+            _err(f"unhealthy: {exc}" + (f" (case {info.name})" if len(reg.names()) > 1 else ""))
+            return 1
+        prefix = f"{info.name}: " if len(reg.names()) > 1 else ""
+        print(f"{prefix}ok: {count_noun(index.manifest.documents, 'document')}, "
+              f"{count_noun(index.manifest.sentences, 'sentence')}")
+    return EXIT_OK
+
+
+def cmd_feedback(args) -> int:
+    """`feedback export`: votes as eval questions (JSONL on stdout or --out) and a review list (--review);
+    `feedback stats`: counts and the questions most voted against. Reads the store only; no model, no index."""
+    from retrieval.feedback import FeedbackStore, export, render_stats, stats
+
+    settings = _settings()
+    voted = FeedbackStore(settings.index_dir).voted(case=args.case, since=args.since)
+    if args.feedback_command == "stats":
+        print(render_stats(stats(voted)))
+        return EXIT_OK
+    result = export(voted)
+    lines = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in result.questions)
+    if args.out:
+        Path(args.out).write_text(lines, encoding="utf-8")
+        _err(f"wrote {len(result.questions)} question(s) to {args.out}")
+    else:
+        sys.stdout.write(lines)
+    if args.review:
+        Path(args.review).write_text(json.dumps({"review": result.review}, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+        _err(f"wrote {len(result.review)} question(s) to review to {args.review}")
+    elif result.review:
+        _err(f"{len(result.review)} question(s) voted wrong or disputed need an editor: "
+             "add --review FILE to write them with what was quoted")
     return EXIT_OK
 
 
@@ -284,6 +355,9 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.cli_cases import add_case_option
+    from bot.cli_cases import add_parsers as add_case_parsers
+
     p = argparse.ArgumentParser(prog="casebot", description="Answer questions about a case with cited, verbatim "
                                 "sentences from the article corpus.")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
@@ -293,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("question", help="the question, or - to read one question per line from standard input")
     a.add_argument("-k", type=_count_arg, default=None, help="how many answers at most, 1 to 20 (default 3)")
     a.add_argument("--json", action="store_true", help="one JSON object per question")
+    add_case_option(a)
     a.set_defaults(func=cmd_ask)
 
     t = sub.add_parser("timeline", help="the dated events of the case")
@@ -300,14 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--query", help="only events about this topic, e.g. 'Grok images'")
     t.add_argument("--since", type=_date_arg, help="from this date (YYYY-MM-DD)")
     t.add_argument("--until", type=_date_arg, help="up to this date (YYYY-MM-DD)")
+    add_case_option(t)
     t.set_defaults(func=cmd_timeline)
 
     s = sub.add_parser("sources", help="the articles in the index")
     s.add_argument("--json", action="store_true")
+    add_case_option(s)
     s.set_defaults(func=cmd_sources)
 
     r = sub.add_parser("reindex", help="rebuild the index from the corpus folder (incremental)")
     r.add_argument("--json", action="store_true")
+    add_case_option(r)
     r.set_defaults(func=cmd_reindex)
 
     i = sub.add_parser("import", help="convert a raw article (.txt or .html) into the corpus format")
@@ -323,7 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_import)
 
     c = sub.add_parser("console", help="the bot's commands in a local terminal session")
+    add_case_option(c)
     c.set_defaults(func=cmd_console)
+    add_case_parsers(sub, _settings)
     b = sub.add_parser("run", help="start the Discord bot (needs CASEBOT_DISCORD_TOKEN)")
     b.add_argument("--wait-on-error", action="store_true",
                    help="after a setting, folder or model error, wait to be stopped instead of exiting (for "
@@ -333,6 +413,17 @@ def build_parser() -> argparse.ArgumentParser:
     st.set_defaults(func=cmd_start)
     h = sub.add_parser("health", help="exit 0 when the index in service is readable (for health checks)")
     h.set_defaults(func=cmd_health)
+    fb = sub.add_parser("feedback", help="reporters' votes on answers: export them as eval questions, or stats")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    fe = fb_sub.add_parser("export", help="votes as eval questions (JSONL, the format of tests/eval)")
+    fe.add_argument("--out", help="write the questions to this file (default: standard output)")
+    fe.add_argument("--review", help="write the answers voted wrong or disputed, with their quotes, to this file")
+    fs = fb_sub.add_parser("stats", help="vote counts and the questions most voted against")
+    for fp in (fe, fs):
+        fp.add_argument("--case", help="only this case's votes")
+        fp.add_argument("--since", type=_date_arg, help="only votes cast on or after this date (YYYY-MM-DD)")
+    fb.set_defaults(func=cmd_feedback)
+
     bn = sub.add_parser("bench", help="measure speed and memory against the raw model (writes BENCHMARKS.md)",
                         add_help=False)
     bn.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of the benchmark (see casebot bench --help)")

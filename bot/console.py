@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import re
 import sys
+import weakref
 from datetime import date
 from pathlib import Path
 
 from retrieval.engine import CaseEngine
 
+from bot.console_cases import COMMANDS as CASE_COMMANDS
+
 HELP = ("Commands: /ask QUESTION [count:N] · /timeline [topic:TEXT] [since:YYYY-MM-DD] [until:YYYY-MM-DD] · "
-        "/sources · /reindex · /help · /quit   (a line without a command is asked as a question)")
+        "/sources · /reindex · /case [NAME] · /add URL_OR_FILE · /remove DOC_ID · /feedback good|bad|should-abstain|has-answer [N] · /help · /quit   "
+        "(a line without a command is asked as a question)")
 
 
 _OPTION = re.compile(r"(?:^|\s)(count|topic|since|until|question):")
@@ -33,8 +37,8 @@ def _options(text: str) -> tuple[str, dict[str, str]]:
     return free, opts
 
 
-def handle(engine: CaseEngine, line: str) -> str | None:
-    """The console's reply to one line; None means quit."""
+def handle(engine: CaseEngine, line: str, *, session=None) -> str | None:
+    """The console's reply to one line; None means quit. `session` (bot.console_cases) adds the case commands."""
     from retrieval.indexer import NoArticles, ReindexBusy
     from retrieval.question import BadQuestion
 
@@ -46,6 +50,8 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     if line in {"/quit", "/exit", "quit", "exit"}:
         return None
     command, _, rest = line.partition(" ") if line.startswith("/") else ("/ask", "", line)
+    if session is not None and command in CASE_COMMANDS:
+        return session.handle(command, rest)
     try:
         if command == "/help":
             return HELP
@@ -57,7 +63,15 @@ def handle(engine: CaseEngine, line: str) -> str | None:
                 if not opts["count"].isdigit() or not 1 <= int(opts["count"]) <= 20:
                     return "count: give a number of answers from 1 to 20."
                 count = int(opts["count"])
-            return render_answer(engine.ask(question, count))
+            index = engine.index  # the build this answer comes from, even if a /reindex follows before the vote
+            result = engine.ask(question, count)
+            _LAST_ANSWER[engine] = (result, index)
+            return render_answer(result)
+        if command == "/feedback":
+            # Votes go to the one store the bot and `casebot feedback export` read (the root index folder), under
+            # the case the console is in, not into the case's own index folder.
+            return console_feedback(engine, rest, case=session.case if session else None,
+                                    store_dir=session.registry.settings.index_dir if session else None)
         if command == "/timeline":
             text, opts = _options(rest)
             topic = opts.get("topic") or text or None
@@ -77,7 +91,48 @@ def handle(engine: CaseEngine, line: str) -> str | None:
     return f"Unknown command {command}. {HELP}"
 
 
-def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
+# The console's last answer (with the index that gave it), per engine: what `/feedback` votes on.
+_LAST_ANSWER: "weakref.WeakKeyDictionary[CaseEngine, tuple]" = weakref.WeakKeyDictionary()
+_RECORDED: "weakref.WeakKeyDictionary[CaseEngine, tuple[object, str]]" = weakref.WeakKeyDictionary()
+
+
+def console_feedback(engine: CaseEngine, rest: str, *, case: str | None = None, store_dir: Path | None = None) -> str:
+    """`/feedback VERDICT [N]` on the console's last answer, stored as the bot's buttons store it: in `store_dir`
+    (the root index folder; the engine's own folder when not given) under `case`."""
+    import getpass
+
+    from retrieval.feedback import VERDICTS, BadVote, FeedbackStore, describe_vote, record_reply
+
+    words = rest.split()
+    if not words or words[0] not in VERDICTS or len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
+        return f"Usage: /feedback {'|'.join(VERDICTS)} [N]  (N: which quote of the last answer is right)"
+    last = _LAST_ANSWER.get(engine)
+    if last is None:
+        return "Ask something first: /feedback is about the last answer."
+    result, index = last
+    store = FeedbackStore(store_dir or engine.settings.index_dir)
+    recorded = _RECORDED.get(engine)
+    if recorded is None or recorded[0] is not result:  # the first vote on an answer stores it
+        record = record_reply(store, index, result, case=case)
+        _RECORDED[engine] = recorded = (result, record.answer_id)
+    try:
+        outcome = store.vote(recorded[1], f"console:{_login(getpass)}", words[0],
+                             int(words[1]) if len(words) == 2 else None)
+    except BadVote as exc:
+        return str(exc)
+    what = describe_vote(outcome.vote.verdict, outcome.vote.quote)
+    changed = f" (changed from {outcome.previous})" if outcome.previous else ""
+    return f"Feedback stored: {what}{changed}. `casebot feedback export` turns votes into eval questions."
+
+
+def _login(getpass) -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no name: one console voter
+        return "console"
+
+
+def run_console(engine: CaseEngine, stdin=None, stdout=None, *, session=None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
@@ -96,6 +151,8 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         except ImportError:
             pass
     print(f"casebot console — {len(engine.sources())} article(s) indexed. {HELP}", file=stdout, flush=True)
+    if session is not None and session.banner():
+        print(session.banner(), file=stdout, flush=True)
     if interactive:
         print("Ctrl-C drops the line being typed (or stops the command running); Ctrl-D or /quit leaves.",
               file=stdout, flush=True)
@@ -113,7 +170,7 @@ def run_console(engine: CaseEngine, stdin=None, stdout=None) -> int:
         if not interactive and line == "":
             break
         try:
-            reply = handle(engine, line)
+            reply = handle(session.engine if session is not None else engine, line, session=session)
         except KeyboardInterrupt:
             print("\n(stopped)", file=stdout, flush=True)
             continue

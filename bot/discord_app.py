@@ -21,13 +21,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.case_choice import ChannelCases, bind_cases
 from bot.checks import AskLimiter
 from bot.cogs.errors import handle_app_command_error
 from bot.render_discord import NO_MENTIONS
 
 log = logging.getLogger("casebot.discord")
 
-EXTENSIONS = ("bot.cogs.ask", "bot.cogs.timeline", "bot.cogs.sources", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.timeline", "bot.cogs.sources", "bot.cogs.admin", "bot.cogs.cases",
+              "bot.cogs.feedback")
 TOKEN_VARIABLE = "CASEBOT_DISCORD_TOKEN"
 EXIT_OK, EXIT_NETWORK, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
 
@@ -60,7 +62,9 @@ class CaseBot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
-        self.engine = engine
+        # One engine (single-case callers and tests) or the registry of every case in the corpus folder.
+        self.cases, self.engine = bind_cases(engine, settings)
+        self.channel_cases = ChannelCases(settings.index_dir)
         self.sync_commands = sync_commands
         self.ask_limiter = AskLimiter(settings.ask_cooldown_rate, settings.ask_cooldown_seconds)
 
@@ -187,6 +191,7 @@ async def prepare(settings, engine, stop: asyncio.Event) -> int | None:
     Missing folders are created; an empty corpus folder (a new volume or bind mount) is waited on, looked at
     again every CORPUS_POLL_SECONDS, with one message saying where to put articles; a stop signal meanwhile
     ends casebot cleanly. Every other problem is reported with the setting to change and ends the start.
+    `engine` is one case's engine or the registry of every case (retrieval.cases).
     """
     from retrieval.indexer import NoArticles
     from retrieval.ingest.loader import corpus_stat_fingerprint
@@ -239,17 +244,19 @@ async def prepare(settings, engine, stop: asyncio.Event) -> int | None:
         if stopped:
             log.info("stop signal received while loading; exiting")
             return EXIT_OK
-        if summary is not None:
-            log.info("there was no index yet; built it: %d documents, %d sentences", summary.documents,
-                     summary.sentences)
+        built = summary.items() if isinstance(summary, dict) else [("", summary)]
+        for case, one in built:
+            if one is not None:
+                log.info("there was no index yet%s; built it: %d documents, %d sentences",
+                         f" for case {case}" if case else "", one.documents, one.sentences)
         return None
 
 
 async def serve(settings, token: str, *, engine=None) -> int:
     """Prepare (folders, model, index), then log in and stay connected until a stop signal."""
-    from retrieval.engine import CaseEngine
+    from retrieval.cases import CaseRegistry
 
-    engine = engine or CaseEngine(settings)
+    engine = engine or CaseRegistry(settings)
     stop = asyncio.Event()
     _on_signals(stop)
     # Everything that can fail without Discord is done before logging in: a broken setup must never connect,

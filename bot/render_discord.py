@@ -249,7 +249,8 @@ def title_md(title: str, url: str | None, *, suppress_preview: bool) -> str:
 def citation_md(c: Citation, *, in_embed: bool = False) -> str:
     """Outlet, linked title, date, paragraph: the same facts as render_text.citation_line, on one line."""
     when = c.published or "undated"
-    return (f"{escape_text(one_line(c.source))}, {title_md(c.title, c.url, suppress_preview=not in_embed)}, "
+    target = c.link or c.url  # the link opens the article at the quote (retrieval.fragments) where it can
+    return (f"{escape_text(one_line(c.source))}, {title_md(c.title, target, suppress_preview=not in_embed)}, "
             f"{escape_text(when)}, paragraph {c.paragraph}")
 
 
@@ -297,7 +298,7 @@ def answer_messages(result: AnswerResult) -> list[str]:
 
 # -- /timeline -----------------------------------------------------------------------------------------------
 def _event_block(e: TimelineEvent) -> list[str]:
-    when = f"**{e.date}**" + (f" ({e.mod})" if e.mod else "")
+    when = f"**{e.date}" + (f" to {e.end}" if e.end else "") + "**" + (f" ({e.mod})" if e.mod else "")
     lines = [when] + quote_lines(e.text)
     lines += _citation_lines("— ", e.citation, in_embed=True)
     for also in e.also:

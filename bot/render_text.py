@@ -36,7 +36,7 @@ def render_timeline(events: list[TimelineEvent]) -> str:
         return "No dated events found."
     lines = []
     for e in events:
-        date = e.date + (f" ({e.mod})" if e.mod else "")
+        date = e.date + (f" to {e.end}" if e.end else "") + (f" ({e.mod})" if e.mod else "")
         cites = "; ".join(short_citation(c) for c in (e.citation, *e.also))
         lines.append(f"{date:<16} {e.text} [{cites}]")
     return "\n".join(lines)

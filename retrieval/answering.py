@@ -171,6 +171,7 @@ class _Group:
     ids: set[int]
     key: str
     vec: np.ndarray
+    quoted: tuple[int, ...] = ()  # the shown passage's sentence ids, in order
 
 
 def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranking) -> list[Answer]:
@@ -183,8 +184,8 @@ def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranki
     for i, s in enumerate(pool):
         row = s.row
         doc = index.store.documents[row.doc_id]
-        cite = doc.citation(row.paragraph)
         text, ids = _passage(index, row)
+        cite = doc.citation(row.paragraph, quote=text)  # each outlet's link opens at its own wording
         key = _dedupe_key(text)
         vec = vecs[i]
         merged = False
@@ -200,11 +201,12 @@ def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranki
         if not merged:
             if len(groups) >= k:
                 continue
-            groups.append(_Group(text, s.score, [cite], set(ids), key, vec))
+            groups.append(_Group(text, s.score, [cite], set(ids), key, vec, tuple(ids)))
     answers = []
     for g in groups:
         cites = sorted(g.citations, key=_citation_order)
-        answers.append(Answer(text=g.text, score=g.score, citation=cites[0], also=tuple(cites[1:])))
+        answers.append(Answer(text=g.text, score=g.score, citation=cites[0], also=tuple(cites[1:]),
+                              sentence_ids=g.quoted))
     return answers
 
 

@@ -34,6 +34,10 @@ class RetrievalSettings(BaseSettings):
         "(BENCHMARKS.md)."
     )
     max_file_bytes: int = Field(5_000_000, ge=1_000, description="Larger corpus files are skipped.")
+    # Adding articles by link (retrieval/ingest/fetch.py): private addresses are refused unless allowed.
+    fetch_allow_private: bool = Field(False, description="Let `add` fetch pages on loopback/private addresses.")
+    fetch_timeout_seconds: float = Field(20.0, gt=0, le=300, allow_inf_nan=False,
+                                         description="Time limit of one page fetch.")
 
     @field_validator("corpus_dir", "index_dir")
     @classmethod

@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import date
+from typing import Callable
 
 from retrieval.answering import answer_probability, build_answers, gather, rank
 from retrieval.case_index import CaseIndex, open_current
@@ -29,11 +30,13 @@ NO_ANSWER = "The corpus has no answer to that."
 
 class CaseEngine:
     def __init__(self, settings: RetrievalSettings, *, embedder: Embedder | None = None,
-                 ranking: Ranking | None = None):
+                 ranking: Ranking | None = None, embedder_factory: Callable[[], Embedder] | None = None):
         self.settings = settings
         base = ranking or load_ranking()
         self.ranking = replace(base, answer_threshold=base.answer_threshold + settings.abstain_threshold)
         self._embedder = embedder
+        # Several case engines share one model: the factory hands out the one copy (retrieval.cases).
+        self._embedder_factory = embedder_factory
         self._embedder_lock = threading.Lock()
         self._index: CaseIndex | None = None
         self._soft: SoftMatcher | None = None
@@ -44,7 +47,9 @@ class CaseEngine:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             with self._embedder_lock:
-                if self._embedder is None:
+                if self._embedder is None and self._embedder_factory is not None:
+                    self._embedder = self._embedder_factory()
+                elif self._embedder is None:
                     self._embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size,
                                               threads=self.settings.threads)
         return self._embedder
@@ -86,8 +91,9 @@ class CaseEngine:
     def reindex_running(self) -> bool:
         return self._reindex_lock.locked()
 
-    def reindex(self, progress: ProgressFn | None = None) -> ReindexSummary:
-        if not self._reindex_lock.acquire(blocking=False):
+    def reindex(self, progress: ProgressFn | None = None, *, wait: bool = False) -> ReindexSummary:
+        """`wait`: queue behind a reindex of this engine already running instead of raising ReindexBusy."""
+        if not self._reindex_lock.acquire(blocking=wait):
             from retrieval.indexer import ReindexBusy
             raise ReindexBusy("a reindex is already running")
         try:

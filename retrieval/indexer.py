@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
-PIPELINE_VERSION = "4"  # 4: tokens fold accents and index hyphenated compounds whole
+# 5: tokens fold accents and index hyphenated compounds whole (after main's 4)
+PIPELINE_VERSION = "5"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.
 MAX_UNOWNED_SHARE = 0.1
@@ -87,7 +88,7 @@ def process_article(article: Article, fp: str) -> DocumentBundle:
             idx = len(sentences)
             sentences.append(SentenceRow(idx, article.doc_id, p_num, pos, start, end, text, tuple(tokenize(text))))
             for m in tag_dates(text, article.published):
-                dates.append((idx, DateRow(m.value, m.mod, m.text, m.start, m.end)))
+                dates.append((idx, DateRow(m.value, m.mod, m.text, m.start, m.end, m.until)))
     doc = DocumentRow(
         article.doc_id, article.title, article.source, article.url,
         article.published.isoformat() if article.published else None, article.author, article.path, fp,

@@ -14,7 +14,7 @@ from pathlib import Path
 import xxhash
 from pydantic import BaseModel, ValidationError
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST_NAME = "manifest.json"
 
 

@@ -48,6 +48,8 @@ class Citation:
     url: str | None
     published: str | None  # YYYY-MM-DD
     paragraph: int
+    # The URL with a text fragment that opens the article at the quote (retrieval.fragments); None without URL.
+    link: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -61,6 +63,9 @@ class Answer:
     score: float
     citation: Citation
     also: tuple[Citation, ...] = ()  # the same text published by other outlets
+    # Store ids of the sentences the text spans, in order; the last is the one that was ranked (the rest lead
+    # up to it). Kept out of the JSON: ids are internal to one build.
+    sentence_ids: tuple[int, ...] = ()
 
     def to_json(self) -> dict:
         out = {"text": self.text, "score": round(self.score, 4), "citation": self.citation.to_json()}
@@ -108,10 +113,12 @@ class TimelineEvent:
     text: str
     citation: Citation
     also: tuple[Citation, ...] = ()
+    end: str | None = None  # a range's last day or month ("May 11-15, 2026": date 2026-05-11, end 2026-05-15)
 
     def to_json(self) -> dict:
         return {
             "date": self.date,
+            "end": self.end,
             "mod": self.mod,
             "date_text": self.date_text,
             "text": self.text,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Iterable, Sequence
 
+from retrieval.fragments import link_to_quote
 from retrieval.models import Citation, SourceInfo
 
 STORE_NAME = "sentences.sqlite"
@@ -24,7 +25,7 @@ CREATE TABLE sentences (
 CREATE INDEX sentences_place ON sentences (doc_id, paragraph, position);
 CREATE TABLE dates (
     sentence_id INTEGER NOT NULL, value TEXT NOT NULL, mod TEXT, date_text TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, until TEXT
 );
 CREATE INDEX dates_value ON dates (value);
 CREATE INDEX dates_sentence ON dates (sentence_id);
@@ -42,8 +43,10 @@ class DocumentRow:
     path: str
     fingerprint: str
 
-    def citation(self, paragraph: int) -> Citation:
-        return Citation(self.doc_id, self.title, self.source, self.url, self.published, paragraph)
+    def citation(self, paragraph: int, quote: str | None = None) -> Citation:
+        """The citation of a paragraph; with `quote` (this article's own text), a link that opens at it."""
+        link = link_to_quote(self.url, quote) if quote else None
+        return Citation(self.doc_id, self.title, self.source, self.url, self.published, paragraph, link=link)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class DateRow:
     date_text: str
     start: int
     end: int
+    until: str | None = None  # a range's last value (YYYY-MM or YYYY-MM-DD), None for a single date
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | N
                      for i, s in enumerate(b.sentences)),
                 )
                 db.executemany(
-                    "INSERT INTO dates VALUES (?,?,?,?,?,?)",
-                    ((next_id + i, r.value, r.mod, r.date_text, r.start, r.end) for i, r in b.dates),
+                    "INSERT INTO dates VALUES (?,?,?,?,?,?,?)",
+                    ((next_id + i, r.value, r.mod, r.date_text, r.start, r.end, r.until) for i, r in b.dates),
                 )
                 next_id += len(b.sentences)
         return next_id
@@ -218,7 +222,7 @@ class SentenceStore:
     def dated_sentences(self) -> list[tuple[SentenceRow, DateRow]]:
         rows = self._db.execute(
             'SELECT s.id, s.doc_id, s.paragraph, s.position, s.start, s."end", s.text, s.tokens, '
-            'd.value, d.mod, d.date_text, d.start, d."end" FROM dates d JOIN sentences s ON s.id = d.sentence_id '
+            'd.value, d.mod, d.date_text, d.start, d."end", d.until FROM dates d JOIN sentences s ON s.id = d.sentence_id '
             # Document order, not id order: ids depend on when an article was indexed, the timeline must not.
             "ORDER BY d.value, s.doc_id, s.paragraph, s.position, d.start"
         )
@@ -263,7 +267,7 @@ class SentenceStore:
                 sents.setdefault(r[1], []).append(_sentence(r))
         dates: dict[str, list[tuple[int, DateRow]]] = {}
         for r in self._db.execute(
-            'SELECT s.doc_id, d.sentence_id, d.value, d.mod, d.date_text, d.start, d."end" '
+            'SELECT s.doc_id, d.sentence_id, d.value, d.mod, d.date_text, d.start, d."end", d.until '
             "FROM dates d JOIN sentences s ON s.id = d.sentence_id ORDER BY d.rowid"
         ):
             if r[0] in wanted:

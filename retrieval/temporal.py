@@ -41,6 +41,7 @@ class DateMention:
     text: str  # the expression exactly as written in the sentence
     start: int  # char offsets of `text` in the sentence
     end: int
+    until: str | None = None  # a range's last value ("May 11-15, 2026" -> "2026-05-15"); None for one date
 
 
 # --------------------------------------------------------------------------
@@ -134,16 +135,25 @@ _MONTH_CONTEXT_WEAK = _MONTH_CONTEXT_STRONG | {"by", "before", "after", "between
 # March" about the future; so are their reported-speech forms ("the office said
 # the interviews were scheduled for April 20"), and a summons' purpose
 # ("summoned for questioning in April", "called to interviews on 20 April").
+# "due to appear": a schedule; "due to the weather", "due to bad weather": a cause.  After "due to" only a verb
+# of a scheduled act makes it the future.
+_CAUSE = (r"(?!(?:be|appear|testify|face|stand|start|begin|open|meet|hold|give|make|take|launch|attend|return|"
+          r"publish|announce|report|decide|rule|deliver|release|vote|close|end|expire|present|file|submit|pay|"
+          r"receive|sign|visit|speak|hear|issue|complete|arrive|leave|go|come|enter|resume|respond|reply)\b)")
 _FUTURE_RE = re.compile(
     r"""
     \b(?:will|shall|would|won['’]t|going\ to|gonna)\b
   | ['’]ll\b
-  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due|set|scheduled|expected|slated|poised|likely|going|about)\b
+  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|likely|going|about)\b
   | \b(?:is|are|was|were)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
-  | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+)?(?:interviews?|questioning|hearings?|trial|sentencing)\b
+  | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
   | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?)\s+to\b
   | \bsummon(?:s|ed)?\s+to\b
-  | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard)\b
+  | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard|attend|answer|respond|reply|comply|submit)\b
+  | (?<!missed\ the\ )(?<!passed\ the\ )\bdeadlines?\b
+  | \bdue\b(?!\s+to\s+{_CAUSE})
+  | \b(?:scheduled|slated|ahead\s+of|set\s+for)\b
+  | \b(?:puts|falls|lands)\b
   | \b(?:next|upcoming|forthcoming|the\ coming)\b
   | \b(?:opens|begins|starts|resumes|ends|expires|closes|launches|kicks\s+off|runs\s+until)\b
   | \b(?:takes|take)\s+(?:effect|place)\b
@@ -153,7 +163,7 @@ _FUTURE_RE = re.compile(
   | \b(?:has|have|needs?)\s+to\b
   | \b(?:is|are)\s+(?:in|on|at|for)\b(?=\s+(?:the\s+)?(?:early|mid|late|end|start|beginning|\d|[A-Z]))
   | \b(?:postponed|delayed|adjourned|deferred|pushed\s+back|put\s+back)\s+(?:until|till|to)\b
-    """,
+    """.replace("{_CAUSE}", _CAUSE),
     re.IGNORECASE | re.VERBOSE,
 )
 # Markers of the past: irregular past forms, a few adverbs, and regular "-ed"
@@ -206,8 +216,8 @@ class _Context:
             if m.group().lower() in _NOT_PAST:
                 continue
             # A participle after "be"/"is"/"to" is a passive, not a past tense:
-            # "will be sentenced", "is due to be debated", "is handed down".
-            if m.group().endswith("ed") and _PASSIVE_BEFORE_RE.search(self.s, max(0, m.start() - 30), m.start()):
+            # "will be sentenced", "will be held", "will be made public", "is handed down".
+            if _PASSIVE_BEFORE_RE.search(self.s, max(0, m.start() - 30), m.start()):
                 continue
             # "postponed until", "summoned to": the future reading wins.
             if any(fs < m.end() and m.start() < fe for fs, fe, _ in future):
@@ -323,13 +333,18 @@ def _month_num(token: str) -> int:
     return _MONTHS[token.lower().rstrip(".")]
 
 
-def _direction(ctx: _Context, m: re.Match, forced: str | None = None) -> bool:
+def _direction(ctx: _Context, m: re.Match, forced: str | None = None, *, day: bool = False) -> bool:
     """True for the coming occurrence.  "since July"/"earlier in July" are
-    always past; otherwise the tense of the clause decides."""
+    always past; a day "for" which something is called or set ("a meeting for
+    Tuesday", "summoned for 20 April") is to come; otherwise the tense of the
+    clause decides."""
     if forced is not None:
         return forced == "future"
-    if ctx.prev_word(m.start()) == "since":
+    prev = ctx.prev_word(m.start())
+    if prev == "since":
         return False
+    if day and prev == "for":
+        return True
     return ctx.is_future(m.start(), m.end())
 
 
@@ -337,7 +352,7 @@ def _direction(ctx: _Context, m: re.Match, forced: str | None = None) -> bool:
 # expression that was recognised but is not a real date ("30 February 2026",
 # "29 February" in 2026): it still takes part in overlap selection so that its
 # parts ("February 2026", "February") cannot sneak through, then is dropped.
-_Cand = tuple[int, int, "str | None", "str | None"]
+_Cand = tuple  # (start, end, value, mod) or, for a range, (start, end, value, mod, until)
 
 
 # --------------------------------------------------------------------------
@@ -408,7 +423,7 @@ def _day_month(ctx: _Context, m: re.Match) -> list[_Cand]:
         # A day+month without year is placed like a bare month (same month as
         # the publication => that year).  An impossible date (29 February in a
         # non-leap year) yields nothing rather than a guess at another year.
-        y = _year_for_month(month, ctx.pub, _direction(ctx, m))
+        y = _year_for_month(month, ctx.pub, _direction(ctx, m, day=True))
         v = _fmt_day(y, month, day)
     return [(m.start(), m.end(), v, None)]
 
@@ -642,7 +657,7 @@ def _rule_weekday(ctx: _Context, m: re.Match) -> list[_Cand]:
         d = pub - timedelta(days=back or 7)
     elif rel == "next":
         d = pub + timedelta(days=fwd or 7)
-    elif _direction(ctx, m):
+    elif _direction(ctx, m, day=True):
         d = pub + timedelta(days=fwd)  # "will meet on Thursday": this coming one
     else:
         d = pub - timedelta(days=back)  # news default: this week, looking back
@@ -650,7 +665,86 @@ def _rule_weekday(ctx: _Context, m: re.Match) -> list[_Cand]:
     return [(m.start(), m.end(), v, None)]
 
 
+# "In June last year", "on 3 March next year": the year is written, relative to publication.
+_MON_RELYEAR_RE = re.compile(
+    rf"(?<![\w£$€.,:/-]){_WD_PREFIX}(?:{_DAY}(?:\s+of)?\s+)?{_MON}{_ABBREV_DOT}(?:\s+(?P<day2>3[01]|[12]\d|0?[1-9])"
+    r"(?:st|nd|rd|th)?)?,?\s+(?P<rel>last|this|next)\s+year\b"
+)
+
+
+def _rule_mon_relyear(ctx: _Context, m: re.Match) -> list[_Cand]:
+    if ctx.pub is None:
+        return []
+    y = ctx.pub.year + {"last": -1, "this": 0, "next": 1}[m["rel"]]
+    month, day = _month_num(m["mon"]), m["day"] or m["day2"]
+    v = _fmt_day(y, month, int(day)) if day else _fmt_month(y, month)
+    return [(m.start(), m.end(), v, None)]
+
+
+# Ranges are one event with a first and a last value; a year written anywhere in the range holds for all of it.
+_DAY2 = r"(?P<day2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_MON2 = _MON.replace("(?P<mon>", "(?P<mon2>")
+_YEAR1 = _year_re("year1")
+_TO = r"\s*(?:-|–|—|to|until|till|through|and)\s*"
+# "between 11 and 15 May", "11-15 May 2026", "from 28 April to 2 May 2026"
+_DMY_RANGE_RE = re.compile(
+    rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?(?<![\w£$€.,:/-]){_DAY}(?:\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR1})?)?"
+    rf"{_TO}{_DAY2}\s+{_MON2}{_ABBREV_DOT}(?:,?\s+{_YEAR})?(?![\w:])"
+)
+# "May 11-15, 2026", "from April 28 to May 2, 2026"
+_MDY_RANGE_RE = re.compile(
+    rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?:,?\s+{_YEAR1})?"
+    rf"{_TO}(?:{_MON2}{_ABBREV_DOT}\s+)?{_DAY2}(?![\d:.,]\d|[\d:%]|[a-z])(?:,?\s+{_YEAR})?(?![\w:])"
+)
+# "from March to August 2019", "between March 2019 and May 2020", "March-August 2019"; without "from" or
+# "between" only a dash makes a range ("in March to May" is rare, "Theresa May to June" is not).
+_MONTH_RANGE_RE = re.compile(
+    rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?\b{_MON}(?:,?\s+{_YEAR1})?{_TO}{_MON2}{_ABBREV_DOT}"
+    rf"(?:,?\s+{_YEAR})?(?![\w-])"
+)
+
+
+def _range(ctx: _Context, m: re.Match, day: bool) -> list[_Cand]:
+    """Resolve both ends of a range.  A range without "between"/"from" and with a connective word ("May 11 and
+    15") is two dates, not a range, and is left to the other rules; so is a range that ends before it starts."""
+    if not m["lead"] and re.search(r"\b(?:and|to|until|till|through)\b" if not day else r"\band\b", m.group()):
+        return []
+    m1 = _month_num(m["mon"]) if m["mon"] else None
+    m2 = _month_num(m["mon2"]) if m["mon2"] else None
+    m1, m2 = m1 or m2, m2 or m1
+    d1, d2 = (int(m["day"]), int(m["day2"])) if day else (1, 1)
+    first, last = (m1, d1), (m2, d2)
+    if m["year1"] and m["year"]:
+        y1, y2 = int(m["year1"]), int(m["year"])
+    elif m["year1"] or m["year"]:
+        y = int(m["year1"] or m["year"])
+        wrapped = last < first  # "from November to February 2020": the range starts the year before
+        y1, y2 = (y, y + wrapped) if m["year1"] else (y - wrapped, y)
+    elif ctx.pub is None:
+        return []
+    else:
+        y1 = _year_for_month(m1, ctx.pub, _direction(ctx, m, day=day))
+        y2 = y1 + (last < first)
+    fmt = (lambda y, mo, d: _fmt_day(y, mo, d)) if day else (lambda y, mo, d: _fmt_month(y, mo))
+    v1, v2 = fmt(y1, *first), fmt(y2, *last)
+    if v1 is None or v2 is None or v2 <= v1:
+        return [(m.start(), m.end(), None, None)]
+    return [(m.start(), m.end(), v1, None, v2)]
+
+
+def _rule_day_range(ctx: _Context, m: re.Match) -> list[_Cand]:
+    return _range(ctx, m, day=True)
+
+
+def _rule_month_range(ctx: _Context, m: re.Match) -> list[_Cand]:
+    return _range(ctx, m, day=False)
+
+
 _RULES = [
+    (_DMY_RANGE_RE, _rule_day_range),
+    (_MDY_RANGE_RE, _rule_day_range),
+    (_MONTH_RANGE_RE, _rule_month_range),
+    (_MON_RELYEAR_RE, _rule_mon_relyear),
     (_ISO_RE, _rule_iso),
     (_DMY_RE, _day_month),
     (_MDY_RE, _rule_mdy),
@@ -708,10 +802,77 @@ def _extend_locative(sentence: str, start: int, text_lower: str) -> int:
 
 
 _MON_ANY = _MON.replace("(?P<mon>", "(?:")
+# "PARIS, Feb 4 (Reuters) -", "BRUSSELS, March 9." or "BRUSSELS, March 9: ...": the city in capitals, then the
+# dispatch's date, closed by a dash, a full stop or a colon (or nothing more).
 _DATELINE_RE = re.compile(
     rf"^\s*[A-Z][A-Z .'’-]+(?:,\s*[A-Z][\w.]*)*,\s+(?:{_MON_ANY}\.?\s+\d{{1,2}}|\d{{1,2}}\s+{_MON_ANY}\.?)(?:,?\s+\d{{4}})?"
-    r"\s*(?:\([^)]{1,60}\))?\s*[-–—]"
+    r"\s*(?:\([^)]{1,60}\))?\s*(?:[-–—]|[.:](?=\s|$)|$)"
 )
+# Page furniture: a date stamped with a clock time ("9 March 2026, 10:05 GMT", "2026-03-09 · 07:41") or labelled
+# as the page's own ("Published 2 March 2026", "Updated: 9 March 2026", "Filed 2026-03-09") dates the page, not
+# an event.  A time said in prose ("on 20 April at 10:00") has "at" and is kept.
+_CLOCK_AFTER_RE = re.compile(r"\s*[,·|•–-]?\s*\d{1,2}[:.]\d{2}\b(?!\.\d)")
+_STAMP_BEFORE_RE = re.compile(
+    r"(?:(?:^|[·|•])\s*(?:Published|Updated|Filed|Posted|Modified|Last\s+updated|First\s+published)"
+    r"(?:\s+on)?\s*:?|\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|ET|PT)?\s*[,·|•])\s*$"
+)
+
+
+def _is_stamp(sentence: str, start: int, end: int) -> bool:
+    text = sentence[start:end]
+    # "^" matches only at the sentence's real start, never at the window's.
+    if _STAMP_BEFORE_RE.search(sentence, max(0, start - 30), start):
+        return True
+    # Only a date that names its year (or an ISO date) is a stamp: "on Tuesday, 10:05" is rare, a stamp never
+    # lacks the year.
+    return bool(re.search(r"\d{4}", text)) and bool(_CLOCK_AFTER_RE.match(sentence, end))
+
+
+# Rules whose year-less results take the year of a dated mention next to them (see _inherit_years).
+_INHERITING = {"_day_month", "_rule_mdy", "_rule_bare_month", "_rule_earlier_in", "_rule_mod", "_rule_mod_of",
+               "_rule_day_range", "_rule_month_range"}
+_NEXT_TO = 60  # characters between two mentions for one to lend the other its year
+_MON_WORD_RE = re.compile(_MON_ANY)
+
+
+def _with_year(value: str | None, year: int) -> str | None:
+    if value is None:
+        return None
+    parts = [int(p) for p in value.split("-")]
+    return _fmt_day(year, parts[1], parts[2]) if len(parts) == 3 else _fmt_month(year, parts[1])
+
+
+def _inherit_years(sentence: str, chosen: list[tuple]) -> list[tuple]:
+    """A year-less month or day next to a mention whose year is written takes that year ("wrote on March 3, 2024,
+    asking for a reply by March 10" -> 2024-03-10), rather than one guessed from the publication date.  The order
+    in the sentence is the order in time unless the calendar says otherwise: a later-written date that falls
+    earlier in the year is in the next year ("from December 20, 2024 ... by January 10"), an earlier-written one
+    that falls later is in the year before.  Each is a 6-tuple (start, end, value, mod, until, inheriting)."""
+    anchors = [c for c in chosen if c[2] and "-" in c[2] and not c[5] and re.search(r"\d{4}", sentence[c[0]:c[1]])]
+    if not anchors:
+        return chosen
+    out = []
+    for c in chosen:
+        s, e, value, mod, until, flexible = c
+        if not flexible or value is None:
+            out.append(c)
+            continue
+        near = min(anchors, key=lambda a: max(a[0] - e, s - a[1]))
+        if max(near[0] - e, s - near[1]) > _NEXT_TO:
+            out.append(c)
+            continue
+        ay, amd = int(near[2][:4]), near[2][5:]
+        md = value[5:]
+        pad = lambda x: (x + "-00")[:5]  # noqa: E731 - month-only values compare as day 0
+        if s > near[0]:
+            year = ay + (pad(md) < pad(amd))
+        else:
+            year = ay - (pad(md) > pad(amd))
+        shift = year - int(value[:4])
+        new_until = _with_year(until, int(until[:4]) + shift) if until else None
+        out.append((s, e, _with_year(value, year), mod, new_until, flexible))
+    return out
+
 
 
 def tag_dates(sentence: str, published: date | None) -> list[DateMention]:
@@ -739,16 +900,22 @@ def _tag(sentence: str, published: date | None) -> list[DateMention]:
     # A wire dateline ("PARIS, Feb 4 (Reuters) -") dates the dispatch, not an event of the story.
     dateline = _DATELINE_RE.match(sentence)
     skip_to = dateline.end() if dateline else 0
-    cands: list[_Cand] = []
+    cands: list[tuple] = []
     for pattern, rule in _RULES:
+        inheriting = rule.__name__ in _INHERITING
         for m in pattern.finditer(sentence):
             if m.start() < skip_to:
                 continue
-            cands.extend(rule(ctx, m))
+            for c in rule(ctx, m):
+                until = c[4] if len(c) > 4 else None
+                # Only a year-less month or day lends itself to inheritance; "late last year" does not.
+                flexible = inheriting and not re.search(r"\d{4}", sentence[c[0]:c[1]]) and bool(
+                    _MON_WORD_RE.search(sentence, c[0], c[1]))
+                cands.append((c[0], c[1], c[2], c[3], until, flexible))
     out = []
-    for s, e, value, mod in _select(cands):
-        if value is None:
-            continue  # recognised but impossible ("30 February"): it only blocks
+    for s, e, value, mod, until, _ in _inherit_years(sentence, _select(cands)):
+        if value is None or _is_stamp(sentence, s, e):
+            continue  # recognised but impossible ("30 February") or page furniture: it only blocks
         s = _extend_locative(sentence, s, sentence[s:e].lower())
-        out.append(DateMention(value=value, mod=mod, text=sentence[s:e], start=s, end=e))
+        out.append(DateMention(value=value, mod=mod, text=sentence[s:e], start=s, end=e, until=until))
     return out

@@ -10,7 +10,7 @@ from bot.cli import EXIT_BAD_INPUT, EXIT_INDEX, EXIT_NO_ANSWER, EXIT_OK, main
 
 from .conftest import ROOT
 
-CITATION_KEYS = {"doc_id", "title", "source", "url", "published", "paragraph"}
+CITATION_KEYS = {"doc_id", "title", "source", "url", "published", "paragraph", "link"}
 
 
 @pytest.fixture
@@ -38,6 +38,12 @@ def test_ask_json_contract_and_first_use_builds_the_index(cli_env, capsys):
     first = obj["answers"][0]
     assert {"text", "score", "citation"} <= set(first) and isinstance(first["score"], float)
     assert set(first["citation"]) == CITATION_KEYS
+    # The link opens the article at the quote: the URL, then a text fragment of the quote's own words.
+    from urllib.parse import unquote
+    link = first["citation"]["link"]
+    assert link.startswith(first["citation"]["url"] + "#:~:text=")
+    start = unquote(link.split(":~:text=")[1].split(",")[0])
+    assert first["text"].startswith(start)
     assert first["citation"]["published"] == "2026-02-03" and first["citation"]["paragraph"] == 2
     assert "summoned by prosecutors to appear in April" in first["text"]
 

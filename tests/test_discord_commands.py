@@ -58,7 +58,7 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         paths = {r.path for r in w.env.http_requests if r.method == "PUT"}
         assert any(re.fullmatch(r"/applications/\d+/commands", p) for p in paths)  # global: no guild ids set
 
-        assert set(sent) == {"ask", "timeline", "sources", "reindex"}
+        assert set(sent) == {"ask", "timeline", "sources", "reindex", "add", "remove", "case", "feedback"}
         # What was sent is exactly the tree's own payload for each command.
         for command in w.bot.tree.get_commands():
             assert sent[command.name] == command.to_dict(w.bot.tree)
@@ -72,26 +72,33 @@ async def test_commands_synced_globally_with_options_descriptions_and_permission
         assert "Musk" in options["question"]["description"]  # an example a reporter can follow
 
         timeline = {o["name"]: o for o in sent["timeline"]["options"]}
-        assert set(timeline) == {"topic", "since", "until"}
+        assert set(timeline) == {"topic", "since", "until", "case"}
         assert not any(o["required"] for o in timeline.values())
         assert "YYYY-MM-DD" in timeline["since"]["description"] and "YYYY-MM-DD" in timeline["until"]["description"]
 
-        # /reindex: hidden from members without Manage Server (bit 1<<5), never in DMs.
-        reindex = sent["reindex"]
-        assert int(reindex["default_member_permissions"]) == 1 << 5
-        assert reindex["contexts"] == [0]
+        # Admin commands: hidden from members without Manage Server (bit 1<<5), never in DMs.
+        for name in ("reindex", "add", "remove", "feedback"):  # /feedback: the newsroom's votes, for editors
+            assert int(sent[name]["default_member_permissions"]) == 1 << 5, name
+            assert sent[name]["contexts"] == [0], name
+        assert sent["case"]["contexts"] == [0]  # /case list and /case set (checked in code) are per server
+        for name in ("ask", "timeline", "sources", "reindex", "add", "remove"):
+            case = {o["name"]: o for o in sent[name]["options"]}["case"]
+            assert case["autocomplete"] is True and case["required"] is False, name
         for name in ("ask", "timeline", "sources"):
             assert sent[name]["default_member_permissions"] is None
             assert sorted(sent[name]["contexts"]) == [0, 1]  # servers and DMs with the bot
 
         for command in sent.values():
             texts = [command["description"]] + [o["description"] for o in command.get("options", [])]
+            texts += [o["description"] for sub in command.get("options", []) for o in sub.get("options", [])]
             assert all(1 <= len(t) <= 100 for t in texts), "Discord caps descriptions at 100 characters"
             assert re.fullmatch(r"[a-z]{1,32}", command["name"])
 
         # Everyone sees the reporter commands; only the editor sees /reindex.
-        assert set(w.reporter.available_commands(w.channel)) == {"ask", "timeline", "sources"}
-        assert set(w.admin.available_commands(w.channel)) == {"ask", "timeline", "sources", "reindex"}
+        assert set(w.reporter.available_commands(w.channel)) == {"ask", "timeline", "sources", "case list",
+                                                                 "case set"}  # /case set refuses them in code
+        assert set(w.admin.available_commands(w.channel)) == {"ask", "timeline", "sources", "reindex", "add", "feedback",
+                                                              "remove", "case list", "case set"}
 
 
 async def test_commands_synced_to_configured_guilds(bundled_engine, tmp_path):

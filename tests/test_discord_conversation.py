@@ -1,6 +1,8 @@
 """Talking to the bot: page buttons, the per-user cooldown, and @mention questions (in servers and DMs)."""
 from __future__ import annotations
 
+import re
+
 import discord
 import pytest
 import simcord
@@ -42,23 +44,25 @@ async def test_only_the_asker_turns_pages_and_the_buttons_expire(bundled_engine)
     async with running_bot(engine, bundled_engine.settings) as w:
         result = await w.reporter.slash(w.channel, "timeline")
         page = result.response
-        assert _footer(page).startswith("Page 1/4")
+        # Four pages or more (8 events a page at most; long citation links can push an event to the next page).
+        pages = int(re.match(r"Page 1/(\d+) ", _footer(page)).group(1))
+        assert pages >= 4
         buttons = _buttons(page)
         assert buttons["◀ Previous"]["disabled"] is True and not buttons["Next ▶"].get("disabled")
 
         # Someone else clicks: told privately, and the page does not move.
         other = await w.colleague.click(page, label="Next ▶")
         assert other.ephemeral and "Only the person who ran this command" in other.response.content
-        assert _footer(result.response).startswith("Page 1/4")
+        assert _footer(result.response).startswith(f"Page 1/{pages}")
 
         # The asker clicks: the same message now shows page 2.
         turned = await w.reporter.click(page, label="Next ▶")
         assert turned.acknowledged and not turned.followups
-        assert _footer(result.response).startswith("Page 2/4")
+        assert _footer(result.response).startswith(f"Page 2/{pages}")
         assert not _buttons(result.response)["◀ Previous"].get("disabled")
-        for _ in range(2):
+        for _ in range(pages - 2):
             await w.reporter.click(result.response, label="Next ▶")
-        assert _footer(result.response).startswith("Page 4/4")
+        assert _footer(result.response).startswith(f"Page {pages}/{pages}")
         assert _buttons(result.response)["Next ▶"]["disabled"] is True
 
         # After the timeout every button is disabled, so nobody clicks a dead button.

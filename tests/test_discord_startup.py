@@ -151,7 +151,7 @@ def test_sigterm_closes_the_bot_cleanly(run_env, capsys, caplog):
     assert loaded == [{"build_if_needed": True}]  # model and index loaded once, before connecting
     assert bots and bots[0].is_closed()
     [(_, _, _, synced)] = [r for r in api.requests if r[0] == "PUT"]
-    assert sorted(c["name"] for c in synced) == ["ask", "reindex", "sources", "timeline"]
+    assert sorted(c["name"] for c in synced) == ["add", "ask", "case", "feedback", "reindex", "remove", "sources", "timeline"]
     assert any("closing the Discord connection" in r.getMessage() for r in caplog.records)
     assert TOKEN not in out + err + caplog.text + json.dumps([r[3] for r in api.requests])
 

@@ -134,7 +134,7 @@ async def test_reindex_refused_to_non_admins_in_every_slash_path(bundled_engine)
         w.guild.set_command_permissions(_reindex_id(w), {chiefs: True})
         for n, member in enumerate((w.admin, boss, chief), start=1):
             allowed = await member.slash(w.channel, "reindex")
-            assert "Index up to date" in allowed.response.content and not allowed.ephemeral
+            assert "Index up to date" in allowed.response.content and allowed.ephemeral  # to the admin only
             assert engine.reindex_calls == n
     print(f"\nreliability: security admin_refusals={FIGURES['refusal_paths']} "
           "(slash hidden+forged, re-granted to everyone, to the member, to the role, DM forged) reindexes_by_them=0")
@@ -471,15 +471,17 @@ def test_import_does_not_write_through_a_link_in_the_corpus(tmp_path, case):
 
 
 def test_no_discord_path_writes_files():
-    """File names from Discord attachments cannot escape the corpus because no Discord path writes files at all:
-    the bot never reads attachments and never writes to disk (articles arrive only through the corpus folder
-    and `casebot import`, run by whoever runs casebot)."""
+    """The Discord layer writes no file itself: the one place that reads attachments is the admins' /add, which
+    hands the bytes to the core (retrieval.corpus_edit), where the file name is never a path (hostile names are
+    tried in tests/test_discord_cases.py). Local commands (CLI, console) are the admin's own terminal."""
     for path in sorted((ROOT / "bot").rglob("*.py")):
-        if path.name in {"cli.py", "console.py"}:  # local commands
+        if path.name in {"cli.py", "console.py", "cli_cases.py", "console_cases.py"}:  # local commands
             continue
         source = path.read_text(encoding="utf-8")
-        for needle in ("attachment", ".save(", "write_bytes", "write_text", "open("):
+        for needle in (".save(", "write_bytes", "write_text", "open("):
             assert needle not in source, (path.name, needle)
+        if path.name != "cases.py":
+            assert "attachment" not in source.lower(), path.name
     FIGURES["escape_attempts"] += 1
 
 

@@ -27,6 +27,8 @@ BAD = {
     "abstain_threshold": ["inf", "nan", "high"],
     "ann_min_vectors": ["0", "half"],
     "max_file_bytes": ["10", "big"],
+    "fetch_allow_private": ["maybe", "2"],
+    "fetch_timeout_seconds": ["0", "-1", "nan", "inf", "soon", "1000"],
 }
 
 

@@ -7,6 +7,7 @@ import pysbd
 import pytest
 
 from retrieval.answering import _citation_order, _dedupe_key
+from retrieval.same_event import PairContext, granularity, pair_features, same_probability, sentence_terms
 from retrieval.sentences import sentence_spans, split_sentences
 from retrieval.store import DateRow, DocumentRow, SentenceRow
 from retrieval import timeline
@@ -40,22 +41,43 @@ def test_sentence_pysbd_rewrites_is_still_quoted_as_written():
 # -- timeline ------------------------------------------------------------------------------------------------
 
 def _reference_events(dated, vecs, documents):
-    """The definition: each sentence joins the first earlier event of its date with the same dedupe key or a
-    cosine of at least SAME_EVENT_COS (one dot product), citing each article once; else it starts an event."""
+    """The definition: each sentence joins the first earlier event of its date with the same dedupe key or that the
+    fitted same-event model accepts against the event's first sentence (one pair at a time), citing each article
+    once; else it starts an event. The quoted sentence is the event's clearest (timeline._clearest)."""
+    weights, bars = timeline._same_event_model()
+    ctx = PairContext.build(vecs, [sentence_terms(row.text, row.tokens) for row, _ in dated])
+
+    def same(i, j):
+        p = same_probability(pair_features(ctx, np.array([i]), np.array([j]), exact=True), weights)[0, 0]
+        return p >= bars[granularity(dated[i][1].value)]
+
     events, by_date = [], {}
-    for (row, d), vec in zip(dated, vecs):
-        same = next((e for e in by_date.get(d.value, []) if e["key"] == _dedupe_key(row.text)
-                     or float(e["vec"] @ vec) >= timeline.SAME_EVENT_COS), None)
-        cite = documents[row.doc_id].citation(row.paragraph)
-        if same is None:
-            events.append({"d": d, "row": row, "key": _dedupe_key(row.text), "vec": vec, "cites": [cite]})
-            by_date.setdefault(d.value, []).append(events[-1])
-        elif all(c.doc_id != cite.doc_id for c in same["cites"]):
-            same["cites"].append(cite)
+    # Within a date, the earliest publication first (a stable sort: document order otherwise).
+    for k in sorted(range(len(dated)), key=lambda k: documents[dated[k][0].doc_id].published or "9999"):
+        row, d = dated[k]
+        found = next((e for e in by_date.get((d.value, d.until), [])
+                      if e["key"] == _dedupe_key(row.text) or same(e["rows"][0], k)), None)
+        if found is None:
+            events.append({"d": d, "key": _dedupe_key(row.text), "rows": [k]})
+            by_date.setdefault((d.value, d.until), []).append(events[-1])
+        else:
+            found["rows"].append(k)
+    per_sentence = {}
+    for row, _ in dated:
+        per_sentence[row.id] = per_sentence.get(row.id, 0) + 1
     out = []
     for e in events:
-        cites = sorted(e["cites"], key=_citation_order)
-        out.append((e["d"].value, e["row"].text, cites[0], tuple(cites[1:])))
+        chosen = timeline._clearest(e["rows"], dated, per_sentence,
+                                    lambda r: _citation_order(documents[r.doc_id].citation(r.paragraph)))
+        row = dated[chosen][0]
+        cites, cited = [], {row.doc_id}
+        for k in e["rows"]:
+            other = dated[k][0]
+            if other.doc_id not in cited:
+                cited.add(other.doc_id)
+                cites.append(documents[other.doc_id].citation(other.paragraph))
+        cite = documents[row.doc_id].citation(row.paragraph)
+        out.append((e["d"].value, row.text, cite, tuple(sorted(cites, key=_citation_order))))
     return sorted(out, key=lambda ev: (ev[0], ev[2].published or "", ev[2].doc_id, ev[2].paragraph))
 
 
@@ -100,7 +122,7 @@ def test_timeline_matches_one_by_one_definition(monkeypatch):
     rng = np.random.default_rng(7)
     n, dim = 1500, 32
     topics = _unit(rng.standard_normal((30, dim)))
-    spread = rng.choice([0.0, 0.45, 0.48, 0.5, 0.52, 1.5], size=(n, 1))  # cosine ~0.9 around 0.48
+    spread = rng.choice([0.0, 0.45, 0.48, 0.5, 0.52, 1.5, 2.5], size=(n, 1))  # cosines on both sides of the bar
     vecs = _unit(topics[rng.integers(30, size=n)] + spread * _unit(rng.standard_normal((n, dim))))
     docs = _docs(50)
     days = [DateRow(v, None, v, 0, 1) for v in ("2026", "2026-02", "2026-02-03", "2026-02-04")]

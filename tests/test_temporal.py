@@ -138,12 +138,13 @@ CASES = [
      [("2026-02-02", None, "on Monday night")]),
     ("Europe’s top court will rule on 12 March 2026, judges said on Friday.", PUB,
      [("2026-03-12", None, "on 12 March 2026"), ("2026-01-30", None, "on Friday")]),
+    # A year-less month next to a dated one takes its year; written after it and earlier in the calendar, the next.
     ("She joined the company in May 2021 and left in March.", PUB,
-     [("2021-05", None, "in May 2021"), ("2025-03", None, "in March")]),
+     [("2021-05", None, "in May 2021"), ("2022-03", None, "in March")]),
     ("Tuesday, Feb. 3, was a busy day in court.", PUB, [("2026-02-03", None, "Tuesday, Feb. 3")]),
     ("Today, the court ruled against X.", PUB, [("2026-02-03", None, "Today")]),
     ("The regulator published its findings in the summer of 2023.", PUB, [("2023", None, "2023")]),
-    ("The service was down from March to May.", PUB, [("2025-03", None, "March"), ("2025-05", None, "May")]),
+    ("The service was down from March to May.", PUB, [("2025-03", None, "from March to May")]),  # one range
 
     # --- year boundary -----------------------------------------------------------
     ("Sales collapsed last December.", date(2026, 1, 10), [("2025-12", None, "last December")]),
@@ -320,3 +321,113 @@ def test_speed_typical_sentences():
     per_sentence = (time.perf_counter() - t0) / n
     # Generous bound to stay stable on slow CI; typical is far below 1 ms.
     assert per_sentence < 0.005
+
+
+# --- issue 12: tense and orientation, explicit years, ranges, year inheritance, furniture -------------------------
+FEB = date(2026, 2, 4)  # an article of early February announcing what comes in spring
+
+# (sentence, published, [(value, until, text)])
+ORIENTATION = [
+    # scheduled and future: forward from the publication date, whatever past-looking participle follows "be"
+    ("Musk and Yaccarino were asked to attend interviews with prosecutors on April 20.", FEB,
+     [("2026-04-20", None, "on April 20")]),
+    ("Both executives were asked to attend voluntary interviews in April.", FEB, [("2026-04", None, "in April")]),
+    ("The hearing will be held on 20 April.", FEB, [("2026-04-20", None, "on 20 April")]),
+    ("The findings will be made public on 20 April.", FEB, [("2026-04-20", None, "on 20 April")]),
+    ("The summonses will be sent in March.", FEB, [("2026-03", None, "in March")]),
+    ("The decision will be handed down on 2 March.", FEB, [("2026-03-02", None, "on 2 March")]),
+    ("Prosecutors said the report would be given to judges on 12 January.", date(2025, 11, 20),
+     [("2026-01-12", None, "on 12 January")]),
+    ("Boeing's chief executive has called a companywide meeting on safety for Tuesday.", date(2024, 1, 8),
+     [("2024-01-09", None, "Tuesday")]),
+    ("The board met and set the vote for 3 March.", FEB, [("2026-03-03", None, "3 March")]),
+    ("The company has a deadline of 20 January to reply.", date(2025, 12, 10), [("2026-01-20", None, "20 January")]),
+    ("X is due in court on 9 January.", date(2025, 12, 10), [("2026-01-09", None, "on 9 January")]),
+    ("Executives were summoned ahead of a hearing in January.", date(2025, 12, 10),
+     [("2026-01", None, "in January")]),
+    # a present tense that places a deadline to come
+    ("Those deadlines run from the date the decision was formally notified to the company earlier this month, "
+     "which puts the first of them in October.", date(2023, 5, 23),
+     [("2023-05", None, "earlier this month"), ("2023-10", None, "in October")]),
+    ("The second falls a month later, in November.", date(2023, 5, 23), [("2023-11", None, "in November")]),
+    # reports of the past go back
+    ("The regulator opened the case in October.", date(2026, 2, 4), [("2025-10", None, "in October")]),
+    ("The hearing was held on 20 January.", date(2026, 2, 4), [("2026-01-20", None, "on 20 January")]),
+    ("The documents were made public in November.", date(2026, 2, 4), [("2025-11", None, "in November")]),
+    ("The delay was due to bad weather in January.", date(2026, 3, 9), [("2026-01", None, "in January")]),
+    # "last year"/"next year" written next to the month
+    ("In June last year, the NTSB sanctioned Boeing for sharing details of the investigation.", date(2025, 6, 25),
+     [("2024-06", None, "In June last year")]),
+    ("In March last year the deal closed.", date(2026, 3, 2), [("2025-03", None, "In March last year")]),
+    ("The rules apply from 1 July next year.", date(2026, 3, 2), [("2027-07-01", None, "1 July next year")]),
+    ("Trading halted on 14 December last year.", date(2026, 1, 5), [("2025-12-14", None, "on 14 December last year")]),
+]
+
+RANGES = [
+    ("Witnesses will be heard in the week of May 11-15, 2026.", date(2026, 2, 4),
+     [("2026-05-11", "2026-05-15", "May 11-15, 2026")]),
+    ("Witnesses will be heard in the week of May 11-15, 2026.", date(2026, 6, 4),
+     [("2026-05-11", "2026-05-15", "May 11-15, 2026")]),
+    ("Hearings are scheduled between 11 and 15 May.", date(2026, 2, 4),
+     [("2026-05-11", "2026-05-15", "between 11 and 15 May")]),
+    ("Hearings took place 11-15 May 2026.", date(2026, 9, 1), [("2026-05-11", "2026-05-15", "11-15 May 2026")]),
+    ("The report covers the months from March to August 2019.", date(2023, 5, 1),
+     [("2019-03", "2019-08", "from March to August 2019")]),
+    ("Sales fell between March and August 2019.", date(2023, 5, 1),
+     [("2019-03", "2019-08", "between March and August 2019")]),
+    ("Data from March-August 2019 were lost.", date(2023, 5, 1), [("2019-03", "2019-08", "from March-August 2019")]),
+    ("The probe ran from November to February 2020.", date(2023, 5, 1),
+     [("2019-11", "2020-02", "from November to February 2020")]),
+    ("Hearings ran from 28 April to 2 May 2026.", date(2026, 6, 4),
+     [("2026-04-28", "2026-05-02", "from 28 April to 2 May 2026")]),
+    ("The talks run from April 28 to May 2, 2026.", date(2026, 2, 4),
+     [("2026-04-28", "2026-05-02", "from April 28 to May 2, 2026")]),
+    # two dates joined by "and" without "between" are not a range (the bare second day is not read at all)
+    ("The board met on May 11 and 15, 2026.", date(2026, 6, 4), [("2026-05-11", None, "on May 11")]),
+    ("Votes are on 3 and 5 March.", date(2026, 2, 4), [("2026-03-05", None, "5 March")]),
+]
+
+INHERITANCE = [
+    ("The regulator wrote to the company on March 3, 2024, asking for a reply by March 10.", date(2026, 2, 4),
+     [("2024-03-03", None, "on March 3, 2024"), ("2024-03-10", None, "March 10")]),
+    ("The commission wrote on 20 December 2024, asking for answers by 10 January.", date(2026, 2, 4),
+     [("2024-12-20", None, "on 20 December 2024"), ("2025-01-10", None, "10 January")]),
+    ("After a warning in November, the fine came on 3 February 2025.", date(2026, 2, 4),
+     [("2024-11", None, "in November"), ("2025-02-03", None, "on 3 February 2025")]),
+    ("It was notified on 12 May 2023 and appealed on 30 May.", date(2026, 2, 4),
+     [("2023-05-12", None, "on 12 May 2023"), ("2023-05-30", None, "on 30 May")]),
+]
+
+FURNITURE = [
+    ("BRUSSELS, March 9.", date(2026, 3, 9), []),
+    ("PARIS, Feb 4 (Reuters) - Prosecutors said on Tuesday they had widened the inquiry.", date(2026, 2, 4),
+     [("2026-02-03", None, "on Tuesday")]),
+    ("LONDON, 9 March: The regulator opened a case.", date(2026, 3, 9), []),
+    ("9 March 2026, 10:05 GMT", date(2026, 3, 9), []),
+    ("Filed 2026-03-09 · 07:41 GMT", date(2026, 3, 9), []),
+    ("Published 2 March 2026 · Updated 9 March 2026", date(2026, 3, 9), []),
+    ("Last updated: 4 February 2026", date(2026, 2, 4), []),
+    ("10:05 GMT, 9 March 2026", date(2026, 3, 9), []),
+    # prose about a filing or a time of day is an event
+    ("The complaint was filed on 14 January.", date(2026, 2, 3), [("2026-01-14", None, "on 14 January")]),
+    ("The hearing is on 20 April 2026 at 10:00.", date(2026, 3, 9), [("2026-04-20", None, "on 20 April 2026")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), ORIENTATION + RANGES + INHERITANCE + FURNITURE,
+                         ids=[f"{i:02d}-{c[0][:40]}" for i, c in enumerate(ORIENTATION + RANGES + INHERITANCE + FURNITURE)])
+def test_issue12_table(sentence, published, expected):
+    got = tag_dates(sentence, published)
+    assert [(m.value, m.until, m.text) for m in got] == expected
+    for m in got:
+        assert sentence[m.start:m.end] == m.text
+        assert m.until is None or m.until > m.value  # a range ends after it starts
+
+
+def test_explicit_year_wins_over_publication_and_tense():
+    # The written year holds whatever the tense or publication date: before, during and after it.
+    for pub in (date(2025, 1, 1), date(2026, 5, 12), date(2027, 12, 31)):
+        for s in ("The witnesses will be heard on 12 May 2026.", "The witnesses were heard on 12 May 2026.",
+                  "Witnesses are heard in the week of May 11-15, 2026."):
+            want = "2026-05-11" if "11-15" in s else "2026-05-12"
+            assert [m.value for m in tag_dates(s, pub)] == [want]

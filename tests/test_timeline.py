@@ -51,8 +51,8 @@ def test_events_are_sorted_and_quote_whole_sentences(bundled_engine):
 
 def test_json_shape(bundled_engine):
     e = bundled_engine.timeline()[0].to_json()
-    assert set(e) == {"date", "mod", "date_text", "text", "citation", "also"}
-    assert set(e["citation"]) == {"doc_id", "title", "source", "url", "published", "paragraph"}
+    assert set(e) == {"date", "end", "mod", "date_text", "text", "citation", "also"}
+    assert set(e["citation"]) == {"doc_id", "title", "source", "url", "published", "paragraph", "link"}
 
 
 def test_same_event_from_two_outlets_is_one_event_with_both_citations(settings, embedder):
@@ -113,3 +113,60 @@ def test_timeline_does_no_tagging_at_request_time(bundled_engine, monkeypatch):
 def test_period(value, first, last):
     assert period(value) == (first, last)
     assert in_range(value, first, first) and not in_range(value, None, first.replace(year=first.year - 1))
+
+
+# --- same-event features and the quoted sentence (issue 12) ---------------------------------------------------
+
+from retrieval import fitted  # noqa: E402
+from retrieval.lexical import tokenize  # noqa: E402
+from retrieval.same_event import sentence_terms  # noqa: E402
+from retrieval.store import DateRow, SentenceRow  # noqa: E402
+from retrieval.timeline import _clearest, _states_its_date  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "names", "not_acts"), [
+    ("The European Commission fined X €120 million on Friday.", {"x", "€120m", "european", "commission"},
+     {"friday"}),
+    ("Brussels fined X €120m in December.", {"x", "€120m"}, {"decemb", "december"}),
+    ("Shares in Boeing fell 5% on Monday, the NYSE said.", {"boeing", "5%", "nyse"}, {"monday"}),
+    ("Mr Musk and Ms Yaccarino were summoned for 20 April.", {"musk", "yaccarino"}, {"april", "20"}),
+])
+def test_sentence_terms_name_actors_and_figures_and_leave_out_the_calendar(text, names, not_acts):
+    got_names, acts = sentence_terms(text, tokenize(text))
+    assert names <= got_names
+    assert not (got_names & {"mr", "ms", "friday", "december", "monday", "april"})
+    assert not (acts & not_acts)
+
+
+@pytest.mark.parametrize(("text", "date_text", "stated"), [
+    ("Prosecutors raided the offices on Tuesday.", "on Tuesday", True),
+    ("The search on Tuesday was carried out by the cybercrime unit.", "on Tuesday", True),
+    ("X called Tuesday's raid an abusive act.", "Tuesday", False),
+    ("Shares have fallen since Tuesday.", "Tuesday", False),
+    ("Lawyers met ahead of the hearing until 20 April.", "20 April", False),
+    ("Protests continued after the ruling on 3 March.", "on 3 March", True),
+])
+def test_a_sentence_states_its_date_or_only_mentions_it(text, date_text, stated):
+    start = text.index(date_text)
+    assert _states_its_date(text, start, start + len(date_text)) is stated
+
+
+def test_clearest_prefers_the_stated_act_then_fewer_dates_then_the_earliest_report():
+    day = lambda text, dt: DateRow("2026-02-03", None, dt, text.index(dt), text.index(dt) + len(dt))  # noqa: E731
+    texts = ["X called Tuesday's raid abusive.", "Police raided X on Tuesday after a raid in 2024 and one on 5 May.",
+             "Police raided X's offices on Tuesday.", "Investigators raided X on Tuesday."]
+    dts = ["Tuesday", "on Tuesday", "on Tuesday", "on Tuesday"]
+    dated = [(SentenceRow(i, f"d{i}", 1, 0, 0, 1, t, ()), day(t, dt)) for i, (t, dt) in enumerate(zip(texts, dts))]
+    per_sentence = {0: 1, 1: 3, 2: 1, 3: 1}
+    published = {"d0": "2026-02-03", "d1": "2026-02-03", "d2": "2026-02-04", "d3": "2026-02-03"}
+    order = lambda row: (published[row.doc_id], "Outlet", row.doc_id)  # noqa: E731
+    assert _clearest([0, 1, 2, 3], dated, per_sentence, order) == 3  # stated, one date, earliest
+    assert _clearest([0, 1, 2], dated, per_sentence, order) == 2  # one date beats an earlier chronology
+    assert _clearest([0, 1], dated, per_sentence, order) == 1  # a stated act beats a mention
+
+
+def test_same_event_model_is_fitted_by_the_project_script():
+    fit = fitted.load("timeline")
+    assert fit["fitted_by"] == "python -m retrieval.fit_timeline"
+    assert set(fit["weights"]) == {"bias", "cos", "names", "acts"} and set(fit["thresholds"]) == {"day", "coarse"}
+    assert fit["weights"]["cos"] > 0  # more alike in meaning, more likely the same happening

@@ -20,6 +20,7 @@ from discord.ext import commands
 from retrieval.indexer import NoArticles, ReindexBusy
 from retrieval.models import ReindexSummary
 
+from bot.case_choice import case_autocomplete, choose
 from bot.checks import admin_only
 from bot.cogs.errors import log_unexpected
 from bot.render_discord import NO_MENTIONS, progress_text, summary_text
@@ -83,36 +84,40 @@ class Admin(commands.Cog):
 
     def __init__(self, bot):
         self.bot = bot
-        # Set before the first await, so two /reindex arriving together cannot both start one.
-        self._running = False
+        # Cases with a /reindex under way; set before the first await, so two /reindex of one case arriving
+        # together cannot both start one.
+        self._running: set[str] = set()
 
-    @property
-    def running(self) -> bool:
-        return self._running or self.bot.engine.reindex_running
+    def running(self, case: str, engine) -> bool:
+        return case in self._running or engine.reindex_running
 
     @app_commands.command(name="reindex", description="Admins: rebuild the index after adding, changing or "
                                                       "removing articles in the corpus folder.")
+    @app_commands.describe(case="Which case (default: this channel's case, or the only one)")
+    @app_commands.autocomplete(case=case_autocomplete)
     @admin_only()
-    async def reindex(self, interaction: discord.Interaction) -> None:
+    async def reindex(self, interaction: discord.Interaction,
+                      case: app_commands.Range[str, 1, 100] | None = None) -> None:
         who = f"{interaction.user} ({interaction.user.id})"
-        if self.running:
-            log.info("/reindex by %s refused: a reindex is already running", who)
+        name, engine = choose(self.bot, interaction, case, need_index=False)
+        if self.running(name, engine):
+            log.info("/reindex by %s refused: a reindex is already running (case %s)", who, name)
             await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
-        self._running = True
+        self._running.add(name)
         try:
-            log.info("/reindex requested by %s in server %s", who, interaction.guild_id)
-            # Answered at once (no defer needed): the work itself goes on in the background.
-            await interaction.response.send_message(progress_text(), allowed_mentions=NO_MENTIONS)
-            text = await self._reindex(interaction, who)
+            log.info("/reindex of case %s requested by %s in server %s", name, who, interaction.guild_id)
+            # Answered at once (no defer needed), to the admin only: the work goes on in the background.
+            await interaction.response.send_message(progress_text(), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            text = await self._reindex(interaction, who, engine)
         finally:
-            self._running = False
+            self._running.discard(name)
         await self._finish(interaction, text)
 
-    async def _reindex(self, interaction: discord.Interaction, who: str) -> str:
+    async def _reindex(self, interaction: discord.Interaction, who: str, engine=None) -> str:
         """Run the reindex off the loop, keep the progress message current, and return the final text."""
         progress = ReindexProgress(asyncio.get_running_loop())
-        work = asyncio.ensure_future(asyncio.to_thread(self.bot.engine.reindex, progress))
+        work = asyncio.ensure_future(asyncio.to_thread((engine or self.bot.engine).reindex, progress))
 
         async def show(stage: str, done: int, total: int) -> None:
             await self._edit(interaction, progress_text(stage, done, total))

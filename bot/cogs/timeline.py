@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from retrieval.question import parse_question
 
+from bot.case_choice import case_autocomplete, choose
 from bot.cogs.errors import UserFacingError, think
 from bot.paginator import send_pages
 from bot.render_discord import timeline_pages
@@ -40,19 +41,23 @@ class Timeline(commands.Cog):
                                                        "from an article.")
     @app_commands.describe(topic="Only events about this, e.g. “Grok images” (optional)",
                            since="Only events from this date on, written YYYY-MM-DD (optional)",
-                           until="Only events up to this date, written YYYY-MM-DD (optional)")
+                           until="Only events up to this date, written YYYY-MM-DD (optional)",
+                           case="Which case (default: this channel's case, or the only one)")
+    @app_commands.autocomplete(case=case_autocomplete)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def timeline(self, interaction: discord.Interaction,
                        topic: app_commands.Range[str, 1, 200] | None = None,
                        since: app_commands.Transform[date, IsoDate] | None = None,
-                       until: app_commands.Transform[date, IsoDate] | None = None) -> None:
+                       until: app_commands.Transform[date, IsoDate] | None = None,
+                       case: app_commands.Range[str, 1, 100] | None = None) -> None:
         if since and until and since > until:
             raise UserFacingError(f"The start date ({since}) is after the end date ({until}). "
                                   "Please swap them and try again.")
         if topic:
             parse_question(topic)  # an unusable topic is explained privately, before anything public
+        _, engine = choose(self.bot, interaction, case)
         await think(interaction)
-        events = await asyncio.to_thread(self.bot.engine.timeline, topic, since, until)
+        events = await asyncio.to_thread(engine.timeline, topic, since, until)
         log.info("/timeline by %s: %d event(s)", interaction.user.id, len(events))
         await send_pages(interaction, timeline_pages(events, topic=topic, since=since, until=until))
 
