@@ -13,7 +13,7 @@ export TOKENIZERS_PARALLELISM ?= false
 TORCH_INDEX_URL ?=
 TORCH_INDEX := $(if $(strip $(TORCH_INDEX_URL)),--extra-index-url $(TORCH_INDEX_URL))
 
-.PHONY: install index run console test bench stress clean
+.PHONY: install index run console test eval fit bench stress clean
 
 install: $(STAMP)
 
@@ -35,6 +35,20 @@ console: index
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The project's eval: public, extended (extra) and dev (tune and held-out) sets through the CLI, per kind.
+SCORE := $(BIN)/python tests/eval/score.py .
+DEV := tests/eval/dev
+eval: install
+	@echo "== public";    $(SCORE)
+	@echo "== extended";  $(SCORE) tests/eval/questions-extra.jsonl --extra tests/eval/extra
+	@echo "== dev tune";  $(SCORE) $(DEV)/questions-tune.jsonl --extra $(DEV)/corpus --timeline $(DEV)/timeline.jsonl --timeline-neg $(DEV)/timeline-neg.jsonl
+	@echo "== dev own cases (tune side)"; $(SCORE) $(DEV)/questions-tune-extra.jsonl --extra $(DEV)/corpus-extra
+	@echo "== dev held-out"; $(SCORE) $(DEV)/questions-heldout.jsonl --extra $(DEV)/corpus
+
+# Refit the ranker and the abstention model on the tune side (writes retrieval/fitted.json, prints the figures).
+fit: install
+	$(BIN)/python -m retrieval.fit_ranking
 
 bench: install
 	$(BIN)/casebot bench

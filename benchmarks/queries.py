@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import retrieval.answering as answering
+from retrieval.soft_terms import SoftMatcher
 import retrieval.engine as engine_mod
 import retrieval.search as search
 import retrieval.timeline as timeline_mod
@@ -49,13 +50,17 @@ def ask_stages() -> StageTimer:
     return StageTimer({
         "parse question": (engine_mod, "parse_question"),
         "encode question (model)": (Embedder, "encode_query"),
-        "rank": (engine_mod, "rank"),
+        "gather candidates and features": (engine_mod, "gather"),
         "  hybrid candidates": (answering, "hybrid_candidates"),
         "    dense search (FAISS)": (search, "dense_search"),
         "    BM25 scores": (LexicalIndex, "scores"),
         "    vectors_of (reconstruct)": (search, "vectors_of"),
         "  store.sentences (SQLite)": (SentenceStore, "sentences"),
-        "  coverage": (answering, "coverage"),
+        "  candidate features": (answering, "candidate_features"),
+        "  soft word support": (SoftMatcher, "support"),
+        "  article words (SQLite, once per article)": (answering, "article_words"),
+        "rank (fitted ranker)": (engine_mod, "rank"),
+        "answer probability (fitted abstention)": (engine_mod, "answer_probability"),
         "build answers": (engine_mod, "build_answers"),
         "  _passage (SQLite per answer)": (answering, "_passage"),
     })

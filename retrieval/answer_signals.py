@@ -1,4 +1,5 @@
-"""What a sentence offers a question of a given type: a date for "when", a name for "who", a number for "how many".
+"""What a sentence offers a question of a given type: a date for "when", a name for "who", a number for "how many",
+an amount for "how much", a stated cause for "why".
 
 The strongest evidence is the answer slot sitting next to the words the question is about ("summoned to
 appear in April" for "when must Musk appear?"), as in classic passage-scoring QA. Signals only nudge the
@@ -17,7 +18,15 @@ _ORG = re.compile(r"\b(?:police|prosecutors?|court|commission|ministry|regulator
                   r"company|authorit(?:y|ies)|judges?|investigators?|officials?)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
                      r"hundreds?|thousands?|millions?|billions?)\b", re.IGNORECASE)
+# An amount: a currency, a number with a money or size word, or a percentage.
+_AMOUNT = re.compile(r"[€$£¥]\s?\d[\d,.]*(?:\s?(?:bn|m|k|million|billion|trillion)\b)?|\b\d[\d,.]*\s?(?:%|per ?cent\b|"
+                     r"(?:bn|m|k|million|billion|trillion|thousand|hundred)?\s?(?:euros?|dollars?|pounds?|francs?|"
+                     r"yen|yuan|rupees?|kronor|krona)\b|(?:bn|million|billion|trillion)\b)", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:in|at|from|on)\s+(?:the\s+)?([A-Z][\w’'-]+)")
+# How news states a cause: "because …", "after it refused …", "over its handling of …", "for failing to …".
+_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result of|on the grounds|after|over|following|amid|citing|"
+                    r"for (?:failing|breaching|breaking|violating|not|its|their|allegedly)|so that|in order to|"
+                    r"led to|prompted|caused|triggered|blamed|reasons?|since)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w[\w’'-]*")
 NEAR_WORDS = 6
 
@@ -29,8 +38,12 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]])
         return [m.span() for m in _NAME.finditer(sentence)] + [m.span() for m in _ORG.finditer(sentence)]
     if kind is QuestionType.HOW_MANY:
         return [m.span() for m in _NUMBER.finditer(sentence)]
+    if kind is QuestionType.HOW_MUCH:
+        return [m.span() for m in _AMOUNT.finditer(sentence)]
     if kind is QuestionType.WHERE:
         return [m.span(1) for m in _PLACE.finditer(sentence)]
+    if kind is QuestionType.WHY:
+        return [m.span() for m in _CAUSE.finditer(sentence)]
     return []
 
 

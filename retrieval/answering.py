@@ -1,55 +1,41 @@
-"""From candidates to answers: score, decide whether the corpus answers at all, add context, merge duplicates."""
+"""From candidates to answers: features, the fitted ranker, whether the corpus answers at all (the fitted
+abstention model), context for a sentence that leans on the one before, duplicates merged."""
 from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from retrieval.answer_signals import type_match
 from retrieval.case_index import CaseIndex
 from retrieval.context import with_context
-from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, question_features,
+                                recency_ranks, soft_share)
+from retrieval.lexical import words
+from retrieval.soft_terms import SoftMatcher
+from retrieval.lexical import LexicalIndex
 from retrieval.models import Answer, Citation
+from retrieval.query_terms import query_terms
 from retrieval.question import Question, QuestionType
+from retrieval.ranker import Ranking, probability
 from retrieval.search import Candidate, hybrid_candidates
 from retrieval.store import SentenceRow
 from retrieval.vectors import vectors_of
 
 
+# Sentences this similar are one statement told twice (syndication, light edits).
+DUPLICATE_COS = 0.96
 OOV_WEIGHT = 1.5
-CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY})
-
-
-@dataclass(frozen=True)
-class RankingConfig:
-    w_dense: float = 0.55
-    w_coverage: float = 0.45
-    w_type: float = 0.1
-    w_type_crisp: float = 0.2
-    # "When" and "how many" have crisp answers: a sentence with no date (number) at all rarely answers them, so
-    # its evidence is discounted rather than merely not rewarded. Still a ranking signal, never a filter.
-    crisp_missing_factor: float = 0.65
-    # Calibrated on the evaluation questions (see tests/eval): below it, the corpus does not answer.
-    answer_threshold: float = 0.40
-    # Further answers must be this close to the best one, so a weak neighbour is not offered as an answer.
-    support_margin: float = 0.2
-    # Sentences this similar are one statement told twice (syndication, light edits).
-    duplicate_cos: float = 0.96
-
-
-@dataclass(frozen=True)
-class Scored:
-    candidate: Candidate
-    row: SentenceRow
-    coverage: float
-    type_match: float
-    score: float
+# Articles whose support of the question is measured: those of the best candidates by cosine. The top candidate
+# of the ranker is almost always among them; when it is not, its article counts as unsupported.
+ARTICLE_CHECKS = 40
 
 
 def coverage(question_tokens: list[str], sentence_tokens: tuple[str, ...], lexical: LexicalIndex) -> float:
-    """Share of the question's idf-weighted terms the sentence contains."""
+    """Share of the question's idf-weighted terms the sentence contains (the timeline's topic filter uses it)."""
     terms = set(question_tokens)
     if not terms:
         return 0.0
@@ -61,27 +47,110 @@ def coverage(question_tokens: list[str], sentence_tokens: tuple[str, ...], lexic
     return sum(w for t, w in weights.items() if t in have) / total if total else 0.0
 
 
-def rank(index: CaseIndex, question: Question, qvec: np.ndarray, cfg: RankingConfig) -> list[Scored]:
-    qtokens = tokenize(question.text)
-    cands = hybrid_candidates(index, qvec, qtokens)
-    ids = [c.sentence_id for c in cands]
-    rows = index.store.sentences(ids)
+@dataclass(frozen=True)
+class Gathered:
+    """A question's candidates with their features, before any fitted weight is applied."""
+
+    context: QuestionContext
+    candidates: list[Candidate]
+    rows: list[SentenceRow]
+    features: np.ndarray  # (candidates, len(CANDIDATE_FEATURES))
+    unsupported: np.ndarray  # per candidate: share of question terms neither in it nor in its article
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    row: SentenceRow
+    features: tuple[float, ...]
+    logit: float
+    score: float  # the ranker's probability that this sentence answers the question
+
+
+_ARTICLE_WORDS: "weakref.WeakKeyDictionary[object, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def article_words(index: CaseIndex, doc_id: str) -> list[str]:
+    """The distinct folded words of an article and its title (a build never changes, so kept per build)."""
+    cache = _ARTICLE_WORDS.setdefault(index.store, {})
+    if doc_id not in cache:
+        doc = index.store.documents[doc_id]
+        text = " ".join([doc.title, *index.store.document_sentences(doc_id)])
+        cache[doc_id] = sorted(set(words(text)))
+    return cache[doc_id]
+
+
+@lru_cache(maxsize=65536)
+def _sentence_words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
+def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMatcher) -> Gathered:
+    """Candidates of the hybrid search with their features. `soft` gives word support in the model's space."""
+    qterms = query_terms(question.text, index.lexical.knows)
+    ctx = QuestionContext.of(question, qterms, index.lexical)
+    cands = hybrid_candidates(index, qvec, list(qterms.search))
+    found = index.store.sentences([c.sentence_id for c in cands])
+    pairs = [(c, found[c.sentence_id]) for c in cands if c.sentence_id in found]
+    ids = [r.id for _, r in pairs]
     dates = index.store.date_spans(ids) if question.kind is QuestionType.WHEN else {}
-    scored = []
-    for c in cands:
-        row = rows.get(c.sentence_id)
-        if row is None:
-            continue
-        cov = coverage(qtokens, row.tokens, index.lexical)
-        tm = type_match(question.kind, row.text, qtokens, dates.get(row.id, ()))
-        w_type = cfg.w_type_crisp if question.kind in CRISP_KINDS else cfg.w_type
-        score = cfg.w_dense * c.dense + cfg.w_coverage * cov + w_type * tm
-        if question.kind in CRISP_KINDS and tm == 0.0:
-            score *= cfg.crisp_missing_factor
-        scored.append(Scored(c, row, cov, tm, score))
+    docs = index.store.documents
+    doc_ids = {r.doc_id for _, r in pairs}
+    doc_terms = index.store.document_terms(doc_ids)
+    recency = recency_ranks({d: docs[d].published for d in doc_ids})
+    feats = []
+    for c, r in pairs:
+        doc = docs[r.doc_id]
+        support = soft.support(ctx.words, _sentence_words(r.text))
+        feats.append(candidate_features(ctx, r, c.dense, c.bm25, doc, doc_terms[r.doc_id], dates.get(r.id, []),
+                                        recency[r.doc_id], soft_share(ctx, support)))
+    x = np.asarray(feats, float).reshape(len(pairs), len(CANDIDATE_FEATURES))
+    # Whether the article as a whole supports the question, for the few candidates that can come first.
+    order = np.argsort(-x[:, CANDIDATE_FEATURES.index("dense")])
+    unsup = np.ones(len(pairs))
+    for doc_id in {pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]}:
+        left = 1.0 - soft_share(ctx, soft.support(ctx.words, article_words(index, doc_id)))
+        for i, (_, r) in enumerate(pairs):
+            if r.doc_id == doc_id:
+                unsup[i] = left
+    return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, unsup)
+
+
+def rank(gathered: Gathered, ranking: Ranking) -> list[Scored]:
+    """Candidates best first by the fitted ranker."""
+    if not gathered.rows:
+        return []
+    logits = ranking.ranker.logits(gathered.features)
+    probs = probability(logits)
+    scored = [Scored(c, r, tuple(f), float(lg), float(p))
+              for c, r, f, lg, p in zip(gathered.candidates, gathered.rows, gathered.features.tolist(), logits, probs)]
     # Ties go by place in the corpus, not by id: ids depend on when an article was indexed.
-    scored.sort(key=lambda s: (-s.score, s.row.doc_id, s.row.paragraph, s.row.position))
+    scored.sort(key=lambda s: (-s.logit, s.row.doc_id, s.row.paragraph, s.row.position))
     return scored
+
+
+def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
+    """The abstention model's inputs (`QUESTION_FEATURES`) for the best candidate of `ranked`."""
+    if not ranked:
+        return question_features(gathered.context, np.zeros(0), None, 1.0)
+    top = ranked[0]
+    # The runner-up is the next candidate saying something else: a syndicated copy is no rival.
+    seen = {_dedupe_key(top.row.text)}
+    logits = [top.logit]
+    for s in ranked[1:]:
+        key = _dedupe_key(s.row.text)
+        if key not in seen:
+            logits.append(s.logit)
+            break
+    i = gathered.rows.index(top.row)
+    return question_features(gathered.context, np.asarray(logits), list(top.features), float(gathered.unsupported[i]))
+
+
+def answer_probability(gathered: Gathered, ranked: list[Scored], ranking: Ranking) -> float:
+    """The abstention model's probability that the best candidate answers the question."""
+    if not ranked:
+        return 0.0
+    return float(probability(ranking.abstainer.logits(answer_features(gathered, ranked))[0]))
 
 
 def _dedupe_key(text: str) -> str:
@@ -105,11 +174,11 @@ class _Group:
     quoted: tuple[int, ...] = ()  # the shown passage's sentence ids, in order
 
 
-def build_answers(index: CaseIndex, ranked: list[Scored], k: int, cfg: RankingConfig) -> list[Answer]:
+def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranking) -> list[Answer]:
+    """The best candidate and, up to k in all, further ones the ranker finds likely enough; duplicates merged."""
     if not ranked:
         return []
-    best = ranked[0].score
-    pool = [s for s in ranked if s.score >= max(cfg.answer_threshold, best - cfg.support_margin)][: k * 6]
+    pool = [ranked[0]] + [s for s in ranked[1:] if s.score >= ranking.extra_threshold][: k * 6]
     vecs = vectors_of(index.vectors, np.array([s.row.id for s in pool], dtype=np.int64)) if pool else None
     groups: list[_Group] = []
     for i, s in enumerate(pool):
@@ -124,7 +193,7 @@ def build_answers(index: CaseIndex, ranked: list[Scored], k: int, cfg: RankingCo
             if set(ids) <= g.ids:
                 merged = True  # already shown as part of a longer passage from this article
                 break
-            if g.key == key or float(g.vec @ vec) >= cfg.duplicate_cos:
+            if g.key == key or float(g.vec @ vec) >= DUPLICATE_COS:
                 if all(c.doc_id != cite.doc_id for c in g.citations):
                     g.citations.append(cite)
                 merged = True

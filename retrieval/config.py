@@ -29,7 +29,8 @@ class RetrievalSettings(BaseSettings):
     top_k: int = Field(3, ge=1, le=20, description="Answers returned by default.")
     abstain_threshold: float = Field(
         0.0, allow_inf_nan=False,
-        description="Added to the calibrated evidence threshold; raise it to abstain more often.",
+        description="Added to the fitted threshold on the probability that the best sentence answers "
+        "(retrieval/fitted.json); raise it to abstain more often.",
     )
     ann_min_vectors: int = Field(
         50_000, ge=1, description="From this many sentences on, the vector index is HNSW instead of exact search. "

@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Callable
 
-from retrieval.answering import RankingConfig, build_answers, rank
 from retrieval import backends
+from retrieval.answering import answer_probability, build_answers, gather, rank
 from retrieval.case_index import CaseIndex
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import Embedder
@@ -21,6 +21,8 @@ from retrieval.indexer import ProgressFn, reindex
 from retrieval.manifest import IndexProblem, read_manifest
 from retrieval.models import AnswerResult, ReindexSummary, SourceInfo, TimelineEvent
 from retrieval.question import parse_question
+from retrieval.ranker import Ranking, load_ranking
+from retrieval.soft_terms import SoftMatcher
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +31,16 @@ NO_ANSWER = "The corpus has no answer to that."
 
 class CaseEngine:
     def __init__(self, settings: RetrievalSettings, *, embedder: Embedder | None = None,
-                 ranking: RankingConfig | None = None, embedder_factory: Callable[[], Embedder] | None = None):
+                 ranking: Ranking | None = None, embedder_factory: Callable[[], Embedder] | None = None):
         self.settings = settings
-        base = ranking or RankingConfig()
+        base = ranking or load_ranking()
         self.ranking = replace(base, answer_threshold=base.answer_threshold + settings.abstain_threshold)
         self._embedder = embedder
         # Several case engines share one model: the factory hands out the one copy (retrieval.cases).
         self._embedder_factory = embedder_factory
         self._embedder_lock = threading.Lock()
         self._index: CaseIndex | None = None
+        self._soft: SoftMatcher | None = None
         self._reindex_lock = threading.Lock()
 
     # -- loading ---------------------------------------------------------------------------------------------
@@ -51,6 +54,12 @@ class CaseEngine:
                     self._embedder = Embedder(self.settings.model, batch_size=self.settings.batch_size,
                                               threads=self.settings.threads, device=self.settings.device)
         return self._embedder
+
+    @property
+    def soft(self) -> SoftMatcher:
+        if self._soft is None:
+            self._soft = SoftMatcher.of(self.embedder)
+        return self._soft
 
     @property
     def index(self) -> CaseIndex:
@@ -111,8 +120,9 @@ class CaseEngine:
         k = max(1, min(k or self.settings.top_k, 20))
         index = self.index
         qvec = self.embedder.encode_query(question.text)
-        ranked = rank(index, question, qvec, self.ranking)
-        answered = bool(ranked) and ranked[0].score >= self.ranking.answer_threshold
+        gathered = gather(index, question, qvec, self.soft)
+        ranked = rank(gathered, self.ranking)
+        answered = answer_probability(gathered, ranked, self.ranking) >= self.ranking.answer_threshold
         answers = build_answers(index, ranked, k, self.ranking) if answered else []
         return AnswerResult(
             question=question.text,

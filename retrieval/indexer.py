@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
-PIPELINE_VERSION = "5"  # 4: timeline date rules; 5: syntok sentence boundaries, fitted furniture filter
+# 4: timeline date rules; 5: syntok sentence boundaries, fitted furniture filter; 6: tokens fold accents and
+# index hyphenated compounds whole
+PIPELINE_VERSION = "6"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.
 MAX_UNOWNED_SHARE = 0.1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -38,9 +39,31 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+# A compound written with a hyphen ("cyber-crime") is also indexed whole, so "cybercrime" finds it; the query
+# side (retrieval.query_terms) splits or joins the other spellings.
+_COMPOUND = re.compile(r"(?u)\b\w+(?:[-‐‑]\w+)+\b")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("Éric Lémery" -> "eric lemery"), for matching only: quotes stay exact."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text that carry meaning (stop words dropped), unstemmed, in order."""
+    return [w for w in _TOKEN.findall(fold(text)) if w not in _STOP]
+
+
+def stem(word_list: list[str]) -> list[str]:
+    return _stemmer().stemWords(word_list)
+
+
 def tokenize(text: str) -> list[str]:
-    words = [w for w in _TOKEN.findall(text.lower().replace("’", "'")) if w not in _STOP]
-    return _stemmer().stemWords(words)
+    folded = fold(text)
+    found = [w for w in _TOKEN.findall(folded) if w not in _STOP]
+    found += ["".join(re.split(r"[-‐‑]", m)) for m in _COMPOUND.findall(folded)]
+    return _stemmer().stemWords(found)
 
 
 K1 = 1.2

@@ -17,7 +17,9 @@ class QuestionType(str, Enum):
     WHEN = "when"
     WHO = "who"
     HOW_MANY = "how_many"
+    HOW_MUCH = "how_much"
     WHERE = "where"
+    WHY = "why"
     OTHER = "other"
 
 
@@ -30,18 +32,34 @@ class Question:
     raw: str
     text: str
     kind: QuestionType
+    # Asks how things stand now ("is she leaving?", "the latest", "still"): a later article's statement wins.
+    about_now: bool = False
 
 
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
     (re.compile(r"^\s*(?:when\b|what (?:date|day|time|month|year)\b|(?:by|on|until|since) when\b|how long ago\b)", re.I),
      QuestionType.WHEN),
-    (re.compile(r"^\s*how (?:many|much)\b", re.I), QuestionType.HOW_MANY),
+    (re.compile(r"^\s*how many\b", re.I), QuestionType.HOW_MANY),
+    (re.compile(r"^\s*how much\b|^\s*what (?:\w+ )?(?:amount|sum|price|cost|fine|penalty)\b", re.I),
+     QuestionType.HOW_MUCH),
     (re.compile(r"^\s*where\b", re.I), QuestionType.WHERE),
+    (re.compile(r"^\s*(?:why\b|how come\b|for what reason\b|on what grounds\b|what (?:\w+ )?(?:reason|grounds?|"
+                r"prompted|caused|led to|triggered|motivated)\b)", re.I), QuestionType.WHY),
     (re.compile(r"^\s*(?:who|whom|whose)\b|^\s*(?:which|what) (?:\w+ )?(?:people|person|company|companies|firm|"
                 r"organi[sz]ations?|regulators?|authorit(?:y|ies)|agenc(?:y|ies)|units?|police|officials?|"
                 r"prosecutors?|court|outlets?|countr(?:y|ies)|governments?)\b", re.I),
      QuestionType.WHO),
 ]
+
+
+# Present-tense state of affairs: what changed since an earlier article.
+_ABOUT_NOW = re.compile(
+    r"\b(?:still|now|currently|current|latest|most recent|status|these days|any ?more|so far|yet|at present|"
+    r"remains?)\b", re.I)
+
+
+def about_now(text: str) -> bool:
+    return bool(_ABOUT_NOW.search(text))
 
 
 def clean_question(raw: str) -> str:
@@ -69,4 +87,4 @@ def parse_question(raw: str) -> Question:
             f"The question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS}). "
             "Ask one short question at a time."
         )
-    return Question(raw=str(raw), text=text, kind=question_kind(text))
+    return Question(raw=str(raw), text=text, kind=question_kind(text), about_now=about_now(text))

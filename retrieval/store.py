@@ -142,6 +142,8 @@ class SentenceStore:
     def __init__(self, path: Path):
         uri = f"file:{path}?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # doc_id -> (tokens of the first paragraph, tokens of every sentence); a build never changes once open.
+        self._doc_terms: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.documents: dict[str, DocumentRow] = {
             r[0]: DocumentRow(*r) for r in self._db.execute(
                 "SELECT doc_id, title, source, url, published, author, path, fingerprint, modified FROM documents")
@@ -174,6 +176,25 @@ class SentenceStore:
         ):
             out.setdefault(sid, []).append((start, end))
         return out
+
+    def document_terms(self, doc_ids: Collection[str]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """doc_id -> (stemmed tokens of its first paragraph, of all its sentences), for what an article is about."""
+        missing = [d for d in set(doc_ids) if d not in self._doc_terms]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            lead: dict[str, set[str]] = {d: set() for d in missing}
+            every: dict[str, set[str]] = {d: set() for d in missing}
+            first = dict(self._db.execute(
+                f"SELECT doc_id, min(paragraph) FROM sentences WHERE doc_id IN ({marks}) GROUP BY doc_id", missing))
+            for doc_id, paragraph, tokens in self._db.execute(
+                    f"SELECT doc_id, paragraph, tokens FROM sentences WHERE doc_id IN ({marks})", missing):
+                toks = tokens.split()
+                every[doc_id].update(toks)
+                if paragraph == first.get(doc_id):
+                    lead[doc_id].update(toks)
+            for d in missing:
+                self._doc_terms[d] = (frozenset(lead[d]), frozenset(every[d]))
+        return {d: self._doc_terms[d] for d in doc_ids if d in self._doc_terms}
 
     def paragraphs(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
         out: dict[tuple[str, int], str] = {}
@@ -212,6 +233,20 @@ class SentenceStore:
         """doc_id -> (first sentence id, number of sentences); a document's ids are consecutive."""
         return {d: (first, n) for d, first, n in
                 self._db.execute("SELECT doc_id, min(id), count(*) FROM sentences GROUP BY doc_id")}
+
+    def document_sentences(self, doc_id: str) -> list[str]:
+        """The texts of a document's sentences, in order."""
+        return [r[0] for r in self._db.execute(
+            "SELECT text FROM sentences WHERE doc_id = ? ORDER BY paragraph, position", (doc_id,))]
+
+    def id_ranges_of(self, doc_ids: Collection[str]) -> dict[str, tuple[int, int]]:
+        """As `id_ranges`, for these documents only (read through the index on doc_id)."""
+        wanted = list(set(doc_ids))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        return {d: (first, n) for d, first, n in self._db.execute(
+            f"SELECT doc_id, min(id), count(*) FROM sentences WHERE doc_id IN ({marks}) GROUP BY doc_id", wanted)}
 
     def live_ids(self) -> list[int]:
         return [r[0] for r in self._db.execute("SELECT id FROM sentences ORDER BY id")]

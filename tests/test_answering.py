@@ -73,10 +73,13 @@ def test_bad_questions_are_refused_with_a_reason(bundled_engine, raw, message):
         bundled_engine.ask(raw)
 
 
-def test_invisible_and_control_characters_do_not_change_the_answer(bundled_engine):
-    plain = bundled_engine.ask("When must Musk appear?").answers[0].text
-    noisy = bundled_engine.ask("When\u200b must \u202eMusk\x07 appear?\ufeff <@&42> @here").answers[0].text
-    assert noisy == plain
+@pytest.mark.parametrize("plain, noisy", [
+    ("Who raided the offices of X?", "Who\u200b raided the \u202eoffices\x07 of X?\ufeff <@&42> @here"),
+    ("When must Musk appear?", "When\u200b must \u202eMusk\x07 appear?\ufeff <@&42> @here"),
+])
+def test_invisible_and_control_characters_do_not_change_the_answer(bundled_engine, plain, noisy):
+    a, b = bundled_engine.ask(plain), bundled_engine.ask(noisy)
+    assert (b.answered, [x.text for x in b.answers]) == (a.answered, [x.text for x in a.answers])
 
 
 def test_question_types():
@@ -84,8 +87,9 @@ def test_question_types():
     assert parse_question("Who raided the offices?").kind is QuestionType.WHO
     assert parse_question("Which regulators opened investigations?").kind is QuestionType.WHO
     assert parse_question("How many people were arrested?").kind is QuestionType.HOW_MANY
+    assert parse_question("How much was the trust fined?").kind is QuestionType.HOW_MUCH
     assert parse_question("Where will they communicate?").kind is QuestionType.WHERE
-    assert parse_question("Why did prosecutors widen it?").kind is QuestionType.OTHER
+    assert parse_question("Why did prosecutors widen it?").kind is QuestionType.WHY
 
 
 def test_count_limits_the_answers(bundled_engine):
@@ -101,7 +105,7 @@ def test_syndicated_story_is_one_answer_with_both_citations(settings, embedder):
     (settings.corpus_dir / "wire-x-raid.md").write_text(copy, encoding="utf-8")
     engine = CaseEngine(settings, embedder=embedder)
     engine.reindex()
-    result = engine.ask("When must Musk appear?", k=3)
+    result = engine.ask("Who raided the offices of X?", k=3)
     texts = [a.text for a in result.answers]
     assert len(texts) == len(set(texts))
     top = result.answers[0]
@@ -116,7 +120,7 @@ def test_answers_from_another_case_do_not_leak_into_this_one(settings, embedder)
         "The mayor said the bridge would cost 40 million euros.\n", encoding="utf-8")
     engine = CaseEngine(settings, embedder=embedder)
     engine.reindex()
-    assert engine.ask("When must Musk appear?").answers[0].citation.doc_id == SEED.stem
+    assert engine.ask("Who raided the offices of X?").answers[0].citation.doc_id == SEED.stem
     bridge = engine.ask("How much will the bridge cost?")
     assert bridge.answers[0].citation.doc_id == "other-case"
     assert "40 million euros" in bridge.answers[0].text

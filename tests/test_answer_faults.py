@@ -1,0 +1,247 @@
+"""The answer faults of issue 11, kind by kind, end to end through the engine over small corpora written here.
+
+Each kind has several cases: the issue's example and more of the same kind, so a fix for one sentence does not
+pass. A right answer is the expected sentence quoted first; for a near-miss, an abstention.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import CaseEngine
+from retrieval.lexical import tokenize
+from retrieval.query_terms import query_terms
+
+from .conftest import make_settings
+
+
+def gap(*values, why: str):
+    """A case of the kind the fitted model does not get right yet (issue 11 left open): kept, reported, not failing."""
+    return pytest.param(*values, marks=pytest.mark.xfail(reason=why, strict=False))
+
+
+def article(folder: Path, name: str, title: str, published: str, *paragraphs: str, source: str = "Test Wire") -> None:
+    body = "\n\n".join(paragraphs)
+    (folder / f"{name}.md").write_text(
+        f"---\ntitle: {title}\nsource: {source}\nurl: https://news.example/{name}\npublished: '{published}'\n---\n\n"
+        f"{body}\n", encoding="utf-8")
+
+
+# Background articles so that every corpus has more than the answer in it: other cases, other companies.
+BACKGROUND = [
+    ("harbour-bridge", "City approves new harbour bridge", "2026-01-10",
+     "The city council approved a new harbour bridge on Thursday.",
+     "Construction will start in May and should take three years, the mayor said.",
+     "The bridge will cost 40 million euros, paid for by the regional government."),
+    ("school-strike", "Teachers strike over pay", "2026-02-02",
+     "Teachers in the region walked out on Monday in a dispute over pay.",
+     "The union said 4,000 staff joined the strike, which closed 120 schools.",
+     "The education ministry said talks would resume next week."),
+    ("river-flood", "River bursts its banks after storm", "2026-02-20",
+     "The river burst its banks on Sunday after two days of heavy rain.",
+     "Emergency services evacuated 300 homes in the lower town.",
+     "Forecasters expect the water to recede by the end of the week."),
+]
+
+
+def build(tmp_path: Path, embedder, articles) -> CaseEngine:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, title, published, *paragraphs in BACKGROUND + list(articles):
+        article(corpus, name, title, published, *paragraphs)
+    engine = CaseEngine(make_settings(corpus, tmp_path / "index"), embedder=embedder)
+    engine.reindex()
+    return engine
+
+
+def first_answer(engine: CaseEngine, question: str) -> str | None:
+    result = engine.ask(question)
+    return result.answers[0].text if result.answered else None
+
+
+# -- 1. wrong entity ----------------------------------------------------------------------------------------
+FINES = [
+    ("northwind-fine", "Regulator fines Northwind", "2026-03-02",
+     "Regulators fined Northwind €80 million for mishandling customer data.",
+     "Northwind said it would appeal against the decision."),
+    ("brightline-fine", "Brightline penalised", "2026-03-06",
+     "Brightline has been fined €15 million, the authority said on Friday.",
+     "The authority said Brightline had failed to report a data breach in time."),
+    ("castor-ruling", "Court rules against Castor Bank", "2026-03-09",
+     "Judge Helena Marsh ordered Castor Bank to repay 2,000 customers on Tuesday.",
+     "Castor Bank had charged the customers fees it never disclosed."),
+    ("orion-ruling", "Orion Telecom loses appeal", "2026-03-11",
+     "Judge Peter Quill dismissed Orion Telecom's appeal against the competition ruling.",
+     "Orion Telecom must now pay the penalty in full."),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How much was Brightline fined?", "Brightline has been fined €15 million"),
+    ("How much was Northwind fined?", "fined Northwind €80 million"),
+    ("Which judge ruled against Castor Bank?", "Judge Helena Marsh ordered Castor Bank"),
+    ("Who dismissed Orion Telecom's appeal?", "Judge Peter Quill dismissed"),
+])
+def test_the_answer_is_about_the_entity_asked_about(tmp_path, embedder, question, expected):
+    engine = build(tmp_path, embedder, FINES)
+    assert expected in (first_answer(engine, question) or "(abstained)")
+
+
+# -- 2. paraphrase ------------------------------------------------------------------------------------------
+PLANES = [
+    ("planes-cleared", "Grounded planes cleared", "2026-04-03",
+     "Regulators cleared the grounded planes to fly again on Friday.",
+     "Airlines said the first flights would leave on Saturday morning."),
+    ("mill-closure", "Paper mill to close", "2026-04-05",
+     "The owners of the paper mill said on Wednesday it will shut in June with the loss of 250 jobs.",
+     "Production has been falling for a decade."),
+    ("minister-quits", "Transport minister resigns", "2026-04-08",
+     "Transport minister Alan Reyes stepped down on Thursday after a row over rail spending.",
+     "The prime minister accepted his resignation the same evening."),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    gap("When were the jets allowed back in the air?", "cleared the grounded planes to fly again",
+        why="'jets allowed back in the air' shares no word with 'planes cleared to fly'"),
+    ("How many workers will lose their jobs at the factory?", "with the loss of 250 jobs"),
+    gap("Why did the minister quit?", "stepped down on Thursday after a row over rail spending",
+        why="'quit' barely supported by 'stepped down' in the static token space"),
+])
+def test_a_paraphrased_question_finds_the_sentence(tmp_path, embedder, question, expected):
+    engine = build(tmp_path, embedder, PLANES)
+    assert expected in (first_answer(engine, question) or "(abstained)")
+
+
+# -- 3. near-miss: on topic, not answered by the corpus -----------------------------------------------------
+NEAR = [
+    ("factory-inspection", "Inspectors visit chemical factory", "2026-05-04",
+     "Safety inspectors visited the Delta chemical factory on Monday after a leak last month.",
+     "The inspection lasted six hours, a spokesperson for the factory said.",
+     "The inspectors will publish their report in the autumn."),
+    ("merger-approved", "Regulator approves supermarket merger", "2026-05-06",
+     "The competition authority approved the merger of the two supermarket chains on Tuesday.",
+     "The combined group will have 900 stores across the country."),
+    ("other-fine", "Brewer fined over pollution", "2026-05-07",
+     "A brewery in the north was fined 2 million euros for polluting a river.",
+     "The brewery said it had already fixed the faulty pipe."),
+]
+
+
+@pytest.mark.parametrize("question", [
+    "How much was the factory fined after the inspection?",
+    "How many jobs will the merger cut?",
+    gap("Who was arrested over the leak at the chemical factory?",
+        why="answered from the inspection sentence: the missing 'arrested' weighs too little"),
+    gap("How much did the supermarket chains pay for the merger?",
+        why="answered from the approval sentence: the missing amount weighs too little"),
+])
+def test_an_on_topic_question_the_corpus_does_not_answer_gets_no_answer(tmp_path, embedder, question):
+    engine = build(tmp_path, embedder, NEAR)
+    result = engine.ask(question)
+    assert not result.answered, result.answers[0].text
+
+
+# -- 4. why and how -----------------------------------------------------------------------------------------
+CAUSES = [
+    ("licence-withdrawn", "Operator loses licence", "2026-06-01",
+     "The ferry operator's licence was withdrawn on Monday.",
+     "The regulator withdrew the licence because the operator had not appointed a safety officer.",
+     "Passengers with bookings will be refunded."),
+    ("contract-cancelled", "Council cancels bin contract", "2026-06-03",
+     "The council cancelled its waste collection contract with Greenway on Wednesday.",
+     "It cancelled the contract after Greenway refused to collect bins in the eastern districts for a month.",
+     "A new contractor will start in July."),
+    ("chief-resigns", "Hospital chief resigns", "2026-06-05",
+     "The chief executive of the city hospital resigned on Friday.",
+     "She resigned over her handling of the long waiting times in the emergency department.",
+     "Her deputy will lead the hospital until a successor is found."),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    gap("Why was the licence withdrawn?", "because the operator had not appointed a safety officer",
+        why="the cause slot weighs too little against the sentence repeating the question"),
+    gap("Why did the council cancel the contract?", "after Greenway refused to collect bins",
+        why="the cause slot weighs too little against the sentence repeating the question"),
+    gap("Why did the hospital chief executive resign?", "over her handling of the long waiting times",
+        why="the cause slot weighs too little against the sentence repeating the question"),
+])
+def test_why_questions_get_the_sentence_giving_the_cause(tmp_path, embedder, question, expected):
+    engine = build(tmp_path, embedder, CAUSES)
+    assert expected in (first_answer(engine, question) or "(abstained)")
+
+
+# -- 5. latest ----------------------------------------------------------------------------------------------
+UPDATES = [
+    ("ceo-expected-to-go", "Chief executive expected to step down", "2026-07-01",
+     "Maria Lind, the chief executive of Solvik, is expected to step down next month, people familiar said.",
+     "Solvik's shares fell 3% on the report."),
+    ("ceo-stays", "Solvik board backs its chief executive", "2026-07-20",
+     "The board said on Monday that Maria Lind will stay as chief executive of Solvik.",
+     "The board said it had full confidence in her plan."),
+    ("plant-paused", "Carmaker pauses plant plan", "2026-07-02",
+     "Vantor has paused its plan to build a battery plant in the valley, the company said.",
+     "It blamed weak demand for electric cars."),
+    ("plant-resumed", "Carmaker revives plant plan", "2026-07-25",
+     "Vantor said on Thursday that construction of the battery plant will now go ahead in September.",
+     "The company said demand had recovered."),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is Maria Lind still leaving Solvik?", "Maria Lind will stay as chief executive"),
+    ("What is the latest on the Solvik chief executive?", "Maria Lind will stay as chief executive"),
+    gap("What is the status of Vantor's battery plant now?", "construction of the battery plant will now go ahead",
+        why="recency is fitted near zero on the tune questions"),
+])
+def test_a_question_about_now_gets_the_later_statement(tmp_path, embedder, question, expected):
+    engine = build(tmp_path, embedder, UPDATES)
+    assert expected in (first_answer(engine, question) or "(abstained)")
+
+
+# -- 7. spelling variants -----------------------------------------------------------------------------------
+SPELLING = [
+    ("mp-profile", "Profile of an MP", "2026-08-01",
+     "Éric Lémery, a member of parliament for the Alps, chairs the digital affairs committee.",
+     "He was first elected in 2017."),
+    ("cyber-unit", "Police expand cyber unit", "2026-08-02",
+     "The police cyber-crime unit will double in size next year, the interior ministry said.",
+     "It handled 12,000 cases last year."),
+    ("cyber-plan", "Government publishes cyber crime plan", "2026-08-03",
+     "The government's cyber crime plan sets aside 50 million euros for training.",
+     "It was drawn up with banks and telecoms firms."),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who is Eric Lemery?", "Éric Lémery, a member of parliament"),
+    ("Who is Éric Lémery?", "Éric Lémery, a member of parliament"),
+    ("How big will the cybercrime unit be?", "cyber-crime unit will double in size"),
+    ("How much money is in the cybercrime plan?", "cyber crime plan sets aside 50 million euros"),
+])
+def test_spelling_variants_find_the_sentence_and_the_quote_stays_exact(tmp_path, embedder, question, expected):
+    engine = build(tmp_path, embedder, SPELLING)
+    assert expected in (first_answer(engine, question) or "(abstained)")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Éric Lémery", "Eric Lemery"), ("Zoë Brontë", "Zoe Bronte"), ("São Paulo", "Sao Paulo"),
+    ("cyber-crime", "cybercrime"), ("e-mail", "email"),
+])
+def test_variant_spellings_share_tokens(a, b):
+    assert set(tokenize(b)) <= set(tokenize(a))
+
+
+@pytest.mark.parametrize("question, corpus_word_pair, covered", [
+    ("cybercrime unit", ("cyber", "crime"), True),   # a corpus that writes it as two words
+    ("healthcare costs", ("health", "care"), True),
+    ("cyber crime unit", ("cybercrim",), True),     # a corpus that writes it as one word
+])
+def test_query_terms_split_or_join_words_to_the_corpus_spelling(question, corpus_word_pair, covered):
+    vocab = set(corpus_word_pair) | {"unit", "cost"}
+    terms = query_terms(question, vocab.__contains__)
+    found = {t for alts in terms.terms for t in alts}
+    assert set(corpus_word_pair) <= found
+    assert all(any(t in vocab for t in alts) for alts in terms.terms) is covered
