@@ -228,7 +228,7 @@ def _row(r: dict) -> SentenceRow:
                        int(r["end"]), r["text"], tuple(r["tokens"].split()))
 
 
-@dataclass
+@dataclass(eq=False)  # identity: the ranker keys caches by index parts (weakly)
 class MilvusStore:
     """The read side of SentenceStore, from the collections in service."""
 
@@ -272,6 +272,22 @@ class MilvusStore:
                                  filter=f"doc_id == {_q(doc_id)} and paragraph == {int(paragraph)}")
         return sorted((_row(r) for r in rows), key=lambda s: s.position)
 
+    def document_sentences(self, doc_id: str) -> list[str]:
+        """The texts of a document's sentences, in order (as SentenceStore.document_sentences)."""
+        rows = self.client.query(self.name, output_fields=["paragraph", "position", "text"],
+                                 filter=f"doc_id == {_q(doc_id)}")
+        return [r["text"] for r in sorted(rows, key=lambda r: (r["paragraph"], r["position"]))]
+
+    def document_terms(self, doc_ids) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """doc_id -> (tokens of its first paragraph, of all its sentences), as SentenceStore.document_terms."""
+        cache = self.__dict__.setdefault("_doc_terms", {})
+        for d in set(doc_ids) - set(cache):
+            rows = self.client.query(self.name, output_fields=["paragraph", "tokens"], filter=f"doc_id == {_q(d)}")
+            first = min((r["paragraph"] for r in rows), default=None)
+            lead = frozenset(t for r in rows if r["paragraph"] == first for t in r["tokens"].split())
+            cache[d] = (lead, frozenset(t for r in rows for t in r["tokens"].split()))
+        return {d: cache[d] for d in doc_ids if d in cache}
+
     def sources(self) -> list[SourceInfo]:
         docs = sorted(self.documents.values(), key=lambda d: (d.published or "", d.source, d.title), reverse=True)
         return [SourceInfo(d.doc_id, d.title, d.source, d.url, d.published, d.author, self.counts.get(d.doc_id, 0))
@@ -297,7 +313,7 @@ class MilvusStore:
         return out
 
 
-@dataclass
+@dataclass(eq=False)  # identity: the ranker keys caches by index parts (weakly)
 class MilvusVectors:
     """What the engine asks of a FAISS index (`ntotal`, `d`, `search`, `reconstruct_batch`), from Milvus."""
 
@@ -323,7 +339,7 @@ class MilvusVectors:
         return np.array([found[i] for i in ids], dtype=np.float32)
 
 
-@dataclass
+@dataclass(eq=False)  # identity: the ranker keys caches by index parts (weakly)
 class MilvusLexical:
     """BM25 through Milvus' BM25 function over casebot's tokens, and idf from exact document frequencies."""
 
@@ -366,7 +382,7 @@ class MilvusLexical:
         return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
 
 
-@dataclass
+@dataclass(eq=False)  # identity: the ranker keys caches by index parts (weakly)
 class MilvusCaseIndex:
     """The index in service from Milvus, with CaseIndex's shape (path, manifest, store, vectors, lexical)."""
 

@@ -145,8 +145,9 @@ def test_the_cli_works_on_milvus(tmp_path, monkeypatch, capsys):
     assert main(["health"]) == 1 and "no index yet in Milvus" in capsys.readouterr().err
     assert main(["reindex", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["documents"] >= 3
-    assert main(["ask", "--json", "When must Musk appear?"]) == 0
-    assert json.loads(capsys.readouterr().out)["answers"][0]["text"].startswith("The tech billionaire")
+    # Ranking parity is test_milvus_answers_what_the_local_index_answers's; here the command's contract.
+    assert main(["ask", "--json", "Who raided the offices of X?"]) == 0
+    assert "Paris prosecutors have raided" in json.loads(capsys.readouterr().out)["answers"][0]["text"]
     assert main(["ask", "What is the capital of Australia?"]) == 1
     capsys.readouterr()
     assert main(["timeline", "--json"]) == 0 and json.loads(capsys.readouterr().out)["events"]
@@ -172,7 +173,7 @@ def test_the_token_is_never_shown(tmp_path, monkeypatch, capsys, caplog, token):
 
 def test_each_case_has_its_own_index_in_milvus(tmp_path, embedder):
     from retrieval.cases import CaseRegistry
-    from tests.cases_helpers import BOEING, MUSK_QUESTION, MUSK_QUOTE, PARIS, write_two_cases
+    from tests.cases_helpers import BOEING, PARIS, write_two_cases
 
     corpus = write_two_cases(tmp_path / "corpus")
     settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
@@ -184,7 +185,8 @@ def test_each_case_has_its_own_index_in_milvus(tmp_path, embedder):
     client = _client(settings)
     assert current_collection(client, paris.settings.milvus_collection) != current_collection(
         client, boeing.settings.milvus_collection)
-    assert MUSK_QUOTE in paris.ask(MUSK_QUESTION).answers[0].text
+    top = paris.ask("Who raided the offices of X?").answers[0]
+    assert "Paris prosecutors have raided" in top.text
     assert all(s.doc_id not in {p.doc_id for p in paris.sources()} for s in boeing.sources())
     top = boeing.ask("Why did the door plug blow out?").answers[0]
     assert "door plug" in top.text and top.citation.doc_id in {s.doc_id for s in boeing.sources()}
