@@ -18,6 +18,21 @@ SOUP = "What is the recipe for French onion soup?"
 MUSK_SENTENCE_START = "The tech billionaire has also been summoned by prosecutors to appear in April"
 
 
+@pytest.fixture
+def engine(settings, embedder):
+    """The bundled corpus, with further quotes shown up to `count` whatever their score: these tests are about
+    the buttons under one- and several-quote answers, not about when a second quote is good enough (that is the
+    fitted ranking's, tested in tests/test_answer_faults.py)."""
+    from dataclasses import replace
+
+    from retrieval.engine import CaseEngine
+    from retrieval.ranker import load_ranking
+
+    eng = CaseEngine(settings, embedder=embedder, ranking=replace(load_ranking(), extra_threshold=0.0))
+    eng.reindex()
+    return eng
+
+
 def _buttons(message) -> list[tuple[str, str]]:
     """(label, custom_id) of a message's buttons, whether simcord gives the rows as payloads or as objects."""
     out = []
