@@ -290,18 +290,10 @@ def apply_overrides(article: ParsedArticle, *, title: str | None = None, source:
     """What an editor typed wins over what the page says (the same rule as `casebot import`)."""
     from dataclasses import replace
 
-    from retrieval.ingest.metadata import clean_str, clean_url, parse_published
+    from retrieval.ingest.importer import typed_metadata
 
     try:
-        changes = {}
-        if title is not None:
-            changes["title"] = clean_str(title, "title", required=True)
-        if source is not None:
-            changes["source"] = clean_str(source, "source", required=True)
-        if url is not None:
-            changes["url"] = clean_url(url)
-        if published is not None:
-            changes["published"] = parse_published(published)
+        changes = typed_metadata(title=title, source=source, url=url, published=published)
     except ArticleError as exc:
         raise EditProblem(str(exc)) from None
     return replace(article, **changes)

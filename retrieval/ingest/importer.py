@@ -47,6 +47,24 @@ def safe_file_name(name: str) -> str:
     return f"{stem[:120]}.md"
 
 
+def typed_metadata(*, title: str | None = None, source: str | None = None, url: str | None = None,
+                   published: str | date | None = None, author: str | None = None) -> dict:
+    """The metadata an editor gave (command line, console, Discord options), cleaned, as ParsedArticle fields:
+    it wins over what the file or page says. Raises ArticleError naming the bad field."""
+    fields = {}
+    if title is not None:
+        fields["title"] = clean_str(title, "title", required=True)
+    if source is not None:
+        fields["source"] = clean_str(source, "source", required=True)
+    if url is not None:
+        fields["url"] = clean_url(url)
+    if published is not None:
+        fields["published"] = parse_published(published)
+    if author is not None:
+        fields["author"] = clean_str(author, "author", required=False)
+    return fields
+
+
 def import_article(src: Path, out_dir: Path, *, title: str | None = None, source: str | None = None,
                    url: str | None = None, published: str | date | None = None, author: str | None = None,
                    name: str | None = None, overwrite: bool = False, max_bytes: int = 5_000_000) -> Path:
@@ -57,17 +75,7 @@ def import_article(src: Path, out_dir: Path, *, title: str | None = None, source
         raise ArticleError(f"file too large (the limit is {max_bytes:,} bytes)")
     text = decode_article(src.read_bytes(), kind=kind)
     parsed = parse_article_text(text, kind, src, furniture=False)
-    overrides = {}
-    if title is not None:
-        overrides["title"] = clean_str(title, "title", required=True)
-    if source is not None:
-        overrides["source"] = clean_str(source, "source", required=True)
-    if url is not None:
-        overrides["url"] = clean_url(url)
-    if published is not None:
-        overrides["published"] = parse_published(published)
-    if author is not None:
-        overrides["author"] = clean_str(author, "author", required=False)
+    overrides = typed_metadata(title=title, source=source, url=url, published=published, author=author)
     article = replace(parsed, **overrides)
     # Furniture is judged against the title the article will carry (a repeated headline is furniture), so reading
     # the written file back keeps exactly these paragraphs.
