@@ -27,7 +27,8 @@ class SoftMatcher:
 
     @classmethod
     def of(cls, embedder: Any) -> "SoftMatcher":
-        return cls(getattr(embedder, "_model", None))
+        """The matcher of this embedder's model: one per model, so cases sharing the model share its word cache."""
+        return _matcher_of(embedder)
 
     def _vector(self, word: str) -> np.ndarray | None:
         if self._matrix is None:
@@ -58,3 +59,8 @@ class SoftMatcher:
                 sims = np.asarray(qv) @ np.asarray(wv).T
                 out[qi] = np.clip(sims.max(axis=1), 0.0, 1.0)
         return out
+
+
+@lru_cache(maxsize=4)
+def _matcher_of(embedder: Any) -> SoftMatcher:
+    return SoftMatcher(getattr(embedder, "_model", None))
