@@ -8,7 +8,10 @@ from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo,
 
 def citation_line(c: Citation) -> str:
     when = c.published or "undated"
-    link = f" <{c.url}>" if c.url else ""
+    # The link that opens the article at the quote (retrieval.fragments), as JSON and Discord give it: reporters
+    # paste citations from the console too.
+    target = c.link or c.url
+    link = f" <{target}>" if target else ""
     return f"{c.source}, “{c.title}”, {when}, paragraph {c.paragraph}{link}"
 
 
