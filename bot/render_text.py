@@ -29,6 +29,11 @@ def render_answer(result: AnswerResult, width: int = 100) -> str:
     return "\n".join(lines).rstrip()
 
 
+# Said (on stderr) by `casebot reindex` and the console's /reindex while they wait for a reindex already running.
+QUEUED_NOTE = ("A reindex of this case is already running (maybe in another casebot process); this one is queued "
+               "behind it and starts when it is done.")
+
+
 def short_citation(c: Citation) -> str:
     return f"{c.source}, {c.published or 'undated'}, ¶{c.paragraph}"
 
