@@ -32,6 +32,7 @@ from bot.render_discord import NO_MENTIONS, QUEUED, progress_text, summary_text
 
 log = logging.getLogger("casebot.reindex")
 
+
 class ReindexProgress:
     """Progress reports from the reindex thread, handed to the event loop.
 
