@@ -34,6 +34,21 @@ FURNITURE = {
     "section heading": ["What comes next: the April hearing", "How we got here",
                         "Timeline: from complaint to summons", "Why it matters"],
     "other": ["Sign up to our Europe newsletter", "Advertisement", "Tags: X, Musk, France"],
+    # issue 11 fault 6, second pass: these three kinds were still indexed as sentences
+    "breadcrumb with headline": ["Business / Energy / Gas supplier fined £6m for overcharging prepayment customers",
+                                 "Home › UK › Rail operator stripped of franchise after years of delays",
+                                 "World » Americas » Mining company halts work after tailings dam leak",
+                                 "Wirtschaft / Unternehmen / Versicherer streicht 2.000 Stellen",
+                                 "News | Courts | Landlord convicted over unsafe flats"],
+    "syndication credit": ["This story was originally published by Harbourside Review and is reproduced here with "
+                           "permission.",
+                           "This article first ran in The Weekly Courier.",
+                           "Reprinted with permission from Delta Business Journal.",
+                           "A version of this article was first published by Northline Radio.",
+                           "Cet article a d'abord été publié par La Gazette de l'Est."],
+    "question subhead": ["What happens to the employees?", "Who is the new chief executive?",
+                         "How long will the inquiry take?", "Why were the shares suspended?",
+                         "Can customers get their money back?"],
 }
 
 LOOK_ALIKES = [
@@ -53,6 +68,16 @@ LOOK_ALIKES = [
     "The regulator refused. X appealed on Monday.",  # short paragraphs of two sentences
     "Musk was absent. His lawyers were not.",
     "The money has gone. Where, nobody knows.",
+    # look-alikes of a question subhead: a quoted or reported question is article text
+    '"Why would a platform refuse to hand over its algorithm?" Magistrate Claire Dubois asked on Monday.',
+    "“Who authorised the payments?” the judge asked the former director.",
+    '"What happens next?" asked Paul Meyer, a union official at the plant.',
+    "How the money was spent is now the subject of a police inquiry.",
+    # look-alikes of a syndication credit or a breadcrumb
+    "The report was first published by the ombudsman in 2021 and updated last year.",
+    "The story was originally reported by a local radio station, which cited court papers.",
+    "The council's 2024/25 budget was approved on Tuesday, the mayor said.",
+    "Business leaders in the north said the decision would cost jobs.",
 ]
 
 
@@ -138,3 +163,39 @@ def test_no_furniture_is_quoted_or_becomes_an_event(tmp_path, embedder):
     assert events, "the article's own dates are events"
     for e in events:
         assert e.text in " ".join(ARTICLE_LINES), e.text
+
+
+EXPLAINER_TITLE = "Harlow Foods agrees to sell its bakeries: what it means"
+EXPLAINER_ARTICLE = [
+    "Harlow Foods has agreed to sell its 14 bakeries to Kestrel Baking for £210 million, the company said on Monday.",
+    "The sale must still be approved by the competition regulator, which has 40 working days to decide.",
+    '"Why would anyone buy bakeries now?" asked Dana Price, an analyst at Lowmoor Securities.',
+    "Kestrel Baking said all 2,300 bakery staff would keep their jobs.",
+]
+EXPLAINER_FURNITURE = [
+    "Business / Food / Harlow Foods agrees to sell its bakeries: what it means",
+    "Why is Harlow selling?", "What happens to the staff?",
+    "This explainer was originally published by the Midland Courier and is republished with permission.",
+]
+
+
+def _explainer_bodies() -> dict[str, str]:
+    a, f = EXPLAINER_ARTICLE, EXPLAINER_FURNITURE
+    body = "\n\n".join([f[0], f[1], a[0], a[1], a[2], f[2], a[3], f[3]])
+    html = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    t = EXPLAINER_TITLE
+    return {
+        "explainer.md": f"---\ntitle: \"{t}\"\nsource: Midland Courier\npublished: 2026-02-02\n---\n\n{body}\n",
+        "explainer.txt": f"date 2026-02-02\ntitle: {t}\nsource: Midland Courier\n\n{body}\n",
+        "explainer.html": (f"<html><head><title>{t}</title><meta property='article:published_time' "
+                           f"content='2026-02-02'></head><body><article><h1>{t}</h1>{html}</article></body></html>"),
+    }
+
+
+@pytest.mark.parametrize("name", ["explainer.md", "explainer.txt", "explainer.html"])
+def test_breadcrumb_headlines_syndication_credits_and_question_subheads_are_dropped(tmp_path, name):
+    """A breadcrumb trail ending in the headline, a reprint credit and an explainer's question subheads are
+    dropped in every format; a quoted question with its attribution stays."""
+    (tmp_path / name).write_text(_explainer_bodies()[name], encoding="utf-8")
+    [a] = scan_corpus(tmp_path).articles
+    assert list(a.paragraphs) == EXPLAINER_ARTICLE

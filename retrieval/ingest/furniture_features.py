@@ -2,7 +2,7 @@
 
 Shared by the fit script and the classifier, so both see the same numbers. Shape features say what page furniture
 looks like in any outlet's style (short, no closing full stop, Title Case, clock times, " · " or " / " separators,
-a "Label:" opening, the article's own headline); words (lower-cased, with bigrams and the first word marked) let
+a "Label:" opening, the article's own headline, a bare question standing as a subhead); words (lower-cased, with bigrams and the first word marked) let
 the fit learn the vocabulary of share buttons, captions and appeals from the labelled examples instead of from a
 list kept by hand.
 """
@@ -36,7 +36,7 @@ HEAD = 600
 DENSE_NAMES = (
     "log_chars", "log_words", "ends_terminal", "ends_paren", "capitalised_share", "all_caps_share",
     "stopword_share", "digit_share", "clock_time", "full_date", "separators", "slash_path", "label_opening",
-    "title_overlap", "same_as_title", "contact", "sentence_gaps", "has_quote", "short",
+    "title_overlap", "same_as_title", "contact", "sentence_gaps", "has_quote", "short", "bare_question",
 )
 
 
@@ -82,6 +82,9 @@ def dense_features(paragraph: str, title: str, stopwords: Collection[str]) -> li
         float(min(len(_SENTENCE_GAP.findall(text)), 3)),
         1.0 if _QUOTE.search(text) else 0.0,
         1.0 if n_words <= 3 else 0.0,
+        # A question standing alone, unquoted and unattributed, is an explainer's subhead ("What happens next?");
+        # `ends_terminal` alone counts its "?" as a sentence's end. A quoted question keeps has_quote.
+        1.0 if full.endswith("?") and not _QUOTE.search(text) and not _SENTENCE_GAP.search(text) else 0.0,
     ]
 
 
