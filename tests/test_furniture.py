@@ -78,6 +78,8 @@ LOOK_ALIKES = [
     "The story was originally reported by a local radio station, which cited court papers.",
     "The council's 2024/25 budget was approved on Tuesday, the mayor said.",
     "Business leaders in the north said the decision would cost jobs.",
+    # very short sentences without function words still end in a full stop
+    "Prices rose.", "Exports slumped.", "Talks broke down again.",
 ]
 
 
