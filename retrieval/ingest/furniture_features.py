@@ -16,7 +16,7 @@ from typing import Collection
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _TOKEN = re.compile(r"[a-z]+|[0-9]+|[©@€£$%#]")
 _CLOSERS = "\"'”’»)]*"
-_TERMINAL = re.compile(r"[.!?…][" + re.escape(_CLOSERS) + r"]*$")
+_TERMINAL = re.compile(r"[.!?…][\s" + re.escape(_CLOSERS) + r"]*$")  # a stray space before a closing quote
 _CLOCK = re.compile(
     r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|AM|PM|GMT|BST|UTC|CET|CEST|ET|EST|EDT|PT|Uhr|h)\b"
     r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
