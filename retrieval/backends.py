@@ -56,7 +56,7 @@ def publish(settings: RetrievalSettings, build: Path) -> MilvusCaseIndex:
     from retrieval.milvus_index import publish as publish_build
 
     client = _client(settings)
-    publish_build(client, settings.milvus_collection, build)
+    publish_build(client, settings.milvus_collection, build)  # raises on failure: the alias has not moved
     return MilvusCaseIndex.open(client, settings.milvus_collection, model=settings.model)
 
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from retrieval.engine import CaseEngine
-from retrieval.milvus_index import DOCS_SUFFIX, current_collection, shared_client
+from retrieval.milvus_index import DOCS_SUFFIX, SIDES, current_collection, shared_client, side_collection
 
 from .conftest import CORPUS, EVAL, make_settings, milvus_settings
 
@@ -57,32 +57,108 @@ def test_milvus_answers_what_the_local_index_answers(tmp_path, embedder):
     assert [e.to_json() for e in local.timeline()] == [e.to_json() for e in milvus.timeline()]
 
 
-def test_a_new_article_is_the_only_one_embedded_and_the_old_build_leaves_milvus(tmp_path, embedder):
-    corpus = _corpus(tmp_path, without=(LATE,))
+class Writes:
+    """Every row a publish inserts into or deletes from Milvus, per collection, counted at the client (the
+    deleted rows counted by querying the delete's filter just before it runs)."""
+
+    def __init__(self, client, monkeypatch):
+        self.inserted: dict[str, list[dict]] = {}
+        self.deleted: dict[str, int] = {}
+        cls = type(client)
+        real_insert, real_delete = cls.insert, cls.delete
+
+        def insert(this, collection_name, data, *args, **kwargs):
+            self.inserted.setdefault(collection_name, []).extend(data)
+            return real_insert(this, collection_name, data, *args, **kwargs)
+
+        def delete(this, collection_name, *args, filter=None, **kwargs):
+            rows = this.query(collection_name, filter=filter, output_fields=["count(*)"])
+            self.deleted[collection_name] = self.deleted.get(collection_name, 0) + int(rows[0]["count(*)"])
+            return real_delete(this, collection_name, *args, filter=filter, **kwargs)
+
+        monkeypatch.setattr(cls, "insert", insert)
+        monkeypatch.setattr(cls, "delete", delete)
+
+    def sentences(self) -> list[dict]:
+        return [r for name, rows in self.inserted.items() if not name.endswith(DOCS_SUFFIX) for r in rows]
+
+    def deleted_sentences(self) -> int:
+        return sum(n for name, n in self.deleted.items() if not name.endswith(DOCS_SUFFIX))
+
+    def clear(self) -> None:
+        self.inserted.clear()
+        self.deleted.clear()
+
+
+def _side_rows(client, name: str) -> int:
+    return int(client.query(name, filter="", output_fields=["count(*)"])[0]["count(*)"])
+
+
+@pytest.mark.parametrize("late", [LATE, "courier-2026-02-05-yaccarino.md"])
+def test_adding_an_article_writes_only_its_rows(tmp_path, embedder, monkeypatch, late):
+    corpus = _corpus(tmp_path, without=(late,))
     settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
     engine = CaseEngine(settings, embedder=embedder)
     first = engine.reindex()
     client = _client(settings)
     before = current_collection(client, settings.milvus_collection)
-    assert not engine.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id.startswith("bulletin")
-    shutil.copy(EXTRA / LATE, corpus / LATE)
+    # The first publish fills both sides, so every later one writes only the change.
+    assert {_side_rows(client, side_collection(settings.milvus_collection, s)) for s in SIDES} == {first.sentences}
+    writes = Writes(client, monkeypatch)
+    shutil.copy(EXTRA / late, corpus / late)
     second = engine.reindex()
-    assert second.added == [LATE[:-3]] and second.embedded <= second.sentences - first.sentences
+    doc = late[:-3]
+    assert second.added == [doc] and second.embedded <= second.sentences - first.sentences
+    rows = writes.sentences()
+    assert len(rows) == second.sentences - first.sentences and {r["doc_id"] for r in rows} == {doc}
+    assert writes.deleted_sentences() == 0
     after = current_collection(client, settings.milvus_collection)
-    assert after != before
-    # The build replaced stays for questions already running on it, until the next publish.
-    assert {after, after + DOCS_SUFFIX, before, before + DOCS_SUFFIX} <= set(client.list_collections())
-    assert engine.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id == LATE[:-3]
-    # Nothing changed: nothing is written and the collection in service stays.
+    assert after != before and _side_rows(client, after) == second.sentences
+    # The side replaced still holds the build before, for questions already running on it.
+    assert _side_rows(client, before) == first.sentences
+    assert doc in {s.doc_id for s in engine.sources()}
+    # Nothing changed: nothing is written and the side in service stays.
+    writes.clear()
     third = engine.reindex()
     assert not third.rebuilt and current_collection(client, settings.milvus_collection) == after
-    (corpus / LATE).unlink()
-    fourth = engine.reindex()
-    assert fourth.removed == [LATE[:-3]] and fourth.embedded == 0
-    last = current_collection(client, settings.milvus_collection)
-    names = set(client.list_collections())
-    assert {last, last + DOCS_SUFFIX, after, after + DOCS_SUFFIX} <= names
-    assert not {before, before + DOCS_SUFFIX} & names
+    assert not writes.inserted and not writes.deleted
+
+
+@pytest.mark.parametrize("gone", [LATE, "courier-2026-02-05-yaccarino.md"])
+def test_removing_an_article_deletes_only_its_rows(tmp_path, embedder, monkeypatch, gone):
+    corpus = _corpus(tmp_path)
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    engine = CaseEngine(settings, embedder=embedder)
+    first = engine.reindex()
+    client = _client(settings)
+    doc = gone[:-3]
+    own = {s.doc_id: s.sentences for s in engine.sources()}[doc]
+    writes = Writes(client, monkeypatch)
+    (corpus / gone).unlink()
+    second = engine.reindex()
+    assert second.removed == [doc] and second.embedded == 0
+    assert writes.deleted_sentences() == own == first.sentences - second.sentences
+    assert writes.sentences() == []
+    assert doc not in {s.doc_id for s in engine.sources()}
+    assert _side_rows(client, current_collection(client, settings.milvus_collection)) == second.sentences
+
+
+def test_each_side_catches_up_on_the_changes_it_missed(tmp_path, embedder):
+    """The side out of service is one build behind: a publish applies the change before the last as well as its
+    own, and the case then answers as one built from scratch on the same corpus."""
+    corpus = _corpus(tmp_path, without=(LATE,))
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    engine = CaseEngine(settings, embedder=embedder)
+    engine.reindex()
+    shutil.copy(EXTRA / LATE, corpus / LATE)
+    engine.reindex()  # into the second side
+    (corpus / "wire-2026-02-04-yaccarino.md").unlink()
+    engine.reindex()  # into the first side: LATE added and `victim` removed since it was written
+    fresh = CaseEngine(milvus_settings(corpus, tmp_path / "fresh", tmp_path / "fresh.db"), embedder=embedder)
+    fresh.reindex()
+    assert [s.to_json() for s in engine.sources()] == [s.to_json() for s in fresh.sources()]
+    assert _answers(engine, QUESTIONS[:8]) == _answers(fresh, QUESTIONS[:8])
+    assert [e.to_json() for e in engine.timeline()] == [e.to_json() for e in fresh.timeline()]
 
 
 @pytest.mark.parametrize("fail_on", ["insert", "flush", "alter_alias"])
