@@ -266,3 +266,104 @@ def test_each_case_has_its_own_index_in_milvus(tmp_path, embedder):
     assert all(s.doc_id not in {p.doc_id for p in paris.sources()} for s in boeing.sources())
     top = boeing.ask("Why did the door plug blow out?").answers[0]
     assert "door plug" in top.text and top.citation.doc_id in {s.doc_id for s in boeing.sources()}
+
+
+class _Console:
+    """`casebot console` in its own process, fed line by line; its output collected by a thread."""
+
+    def __init__(self, env: dict[str, str], cwd):
+        import queue
+        import subprocess
+        import sys
+        import threading
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "console"], env=env, cwd=cwd, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=lambda: [self.lines.put(x) for x in self.proc.stdout], daemon=True).start()
+
+    def send(self, line: str) -> None:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def wait_for(self, text: str, limit_s: float = 300) -> str:
+        """The first line from now on that holds `text` (the process's whole output on failure)."""
+        import queue
+
+        while True:
+            try:
+                line = self.lines.get(timeout=limit_s)
+            except queue.Empty:
+                raise AssertionError(f"no {text!r} in:\n" + "".join(self.seen)) from None
+            self.seen.append(line)
+            if text in line:
+                return line
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.send("/quit")
+            try:
+                self.proc.wait(timeout=30)
+            except Exception:  # noqa: BLE001 - a console that does not quit is stopped
+                self.proc.kill()
+
+
+@pytest.fixture
+def milvus_server(tmp_path):
+    """A Milvus Lite server (`milvus-lite server`, the package's gRPC server) on 127.0.0.1: what a Milvus
+    standalone is to casebot, a URI several processes share."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "milvus"),
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("milvus-lite server did not start")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_two_processes_on_one_milvus_follow_each_others_reindex(tmp_path, embedder, milvus_server):
+    """Two casebot processes, each with its own staging folder, on one Milvus: one reindexes, the other (a
+    console already running) answers from the new build on its next question."""
+    import os
+
+    corpus = _corpus(tmp_path, without=(LATE,))
+    writer = CaseEngine(milvus_settings(corpus, tmp_path / "writer", milvus_server), embedder=embedder)
+    first = writer.reindex()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}
+    env.update({"CASEBOT_INDEX_BACKEND": "milvus", "CASEBOT_MILVUS_URI": milvus_server,
+                "CASEBOT_CORPUS_DIR": str(corpus), "CASEBOT_INDEX_DIR": str(tmp_path / "reader")})
+    reader = _Console(env, tmp_path)
+    try:
+        reader.wait_for(f"{first.documents} article(s) indexed")
+        reader.send("/sources")
+        reader.wait_for(f"{first.documents} article(s) in the index")
+        shutil.copy(EXTRA / LATE, corpus / LATE)
+        second = writer.reindex()
+        assert second.added == [LATE[:-3]]
+        reader.send("/sources")
+        reader.wait_for(f"{second.documents} article(s) in the index")
+        reader.wait_for("Musk does not attend Paris interview")
+        reader.send("Did Musk attend the Paris interview in April?")
+        reader.wait_for("did not attend a voluntary interview")
+    finally:
+        reader.close()
+    # The reader built nothing of its own: the index it answered from is the writer's.
+    assert not any((tmp_path / "reader").rglob("*.faiss"))
