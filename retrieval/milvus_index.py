@@ -1,17 +1,19 @@
 """The index in service kept in Milvus (CASEBOT_INDEX_BACKEND=milvus): several bot processes, one index.
 
-What is stored, per build, in two collections named after it (`<prefix>_b<build>` and `<prefix>_b<build>_docs`):
-- sentences: id (the sentence id, also its row in the local build), the dense vector (inner product), casebot's
-  own BM25 tokens as text with Milvus' built-in BM25 function writing a sparse field, the sentence text, document
-  id, paragraph, position, offsets, and its dates (JSON);
-- docs: the manifest, one row per document (metadata, sentence count) and the paragraph texts (Milvus needs a
-  vector field in every collection: these rows carry a constant 2-d one).
+Two sides per case, `<prefix>__blue` and `<prefix>__green`, each a pair of collections:
+- sentences: id (the side's own row id), the dense vector (inner product), casebot's own BM25 tokens as text with
+  Milvus' built-in BM25 function writing a sparse field, the sentence text, document id, paragraph, position,
+  offsets, and its dates (JSON);
+- docs (+ DOCS_SUFFIX): the manifest with the build held, one row per document (metadata, fingerprint, sentence
+  count, first row id) and the paragraph texts (Milvus needs a vector field in every collection: these rows
+  carry a constant 2-d one).
 
-The alias `<prefix>` names the sentences collection in service. A reindex runs the local pipeline as before (scan,
-split, the embedding cache: only new text is embedded), then writes the whole build into new collections and moves
-the alias (Milvus' documented way to swap a collection in place), so a reader never sees a half-written case; the
-build it replaced is kept until the next publish (a question already running on it finishes), older ones dropped. Every process that opens the alias checks it on each
-question and follows a swap made by another.
+The alias `<prefix>` names the side in service. A reindex runs the local pipeline as before (scan, split, the
+embedding cache: only new text is embedded); then `publish` brings the side out of service (one build behind) to
+the new build by deleting and inserting only the changed documents' rows, checks it and moves the alias (Milvus'
+documented way to swap a collection under readers), so a reader never sees a half-written case and the side left
+keeps the build before for questions already running on it. Every process checks the alias and the side's build
+on each question and follows a publish made by another.
 
 The readers below give the engine what it reads from a local build, with the same shapes (`store`, `vectors`,
 `lexical` of CaseIndex), so ranking, abstention, timeline and Discord are unchanged.
@@ -568,6 +570,7 @@ class MilvusCaseIndex:
     prefix: str
     build: str  # the local build name the collection held when opened
     live_rows: None = None
+    last_publish: SyncStats | None = None  # what the publish that opened it wrote (benchmarks report it)
 
     @property
     def collection(self) -> str:
