@@ -203,6 +203,11 @@ class LexicalIndex:
     def knows(self, token: str) -> bool:
         return token in self._ids
 
+    def doc_freq(self, token: str) -> int:
+        """Sentences in service holding the term (0 for one the corpus never used)."""
+        i = self._ids.get(token)
+        return int(self._df[i]) if i is not None else 0
+
     def idf(self, token: str) -> float:
         """BM25-style idf; a term the corpus never uses gets the highest weight, since its absence matters."""
         i = self._ids.get(token)

@@ -39,6 +39,7 @@ from retrieval.store import DateRow, DocumentRow, SentenceRow
 log = logging.getLogger(__name__)
 
 DOCS_SUFFIX = "_docs"
+TERMS_SUFFIX = "_terms"
 PART_CHARS = 16_000  # a paragraph is stored in parts of this many characters (VARCHAR holds 65,535 bytes)
 INSERT_BATCH = 2_000
 SIDES = ("blue", "green")
@@ -98,8 +99,8 @@ def _sentence_schema(client, dim: int):
     s.add_field("id", DataType.INT64, is_primary=True)
     s.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
     # casebot's tokens (stemmed, stop words out) joined by spaces: Milvus' standard analyzer splits them back
-    # unchanged, so its BM25 and TEXT_MATCH see exactly the terms the local index sees.
-    s.add_field("tokens", DataType.VARCHAR, max_length=65_535, enable_analyzer=True, enable_match=True,
+    # unchanged, so its BM25 sees exactly the terms the local index sees.
+    s.add_field("tokens", DataType.VARCHAR, max_length=65_535, enable_analyzer=True,
                 analyzer_params={"tokenizer": "standard"})
     s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     s.add_field("text", DataType.VARCHAR, max_length=65_535)
@@ -128,6 +129,19 @@ def _docs_schema(client):
     s.add_field("part", DataType.INT64)
     s.add_field("text", DataType.VARCHAR, max_length=65_535)
     s.add_field("meta", DataType.JSON)
+    s.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+    ip = client.prepare_index_params()
+    ip.add_index("v", index_type="AUTOINDEX", metric_type="L2")
+    return s, ip
+
+
+def _terms_schema(client):
+    """Document frequency of each BM25 term (the df of idf), by term: one primary-key lookup a question term."""
+    from pymilvus import DataType
+
+    s = client.create_schema(auto_id=False)
+    s.add_field("term", DataType.VARCHAR, max_length=1_024, is_primary=True)
+    s.add_field("df", DataType.INT64)
     s.add_field("v", DataType.FLOAT_VECTOR, dim=2)
     ip = client.prepare_index_params()
     ip.add_index("v", index_type="AUTOINDEX", metric_type="L2")
@@ -197,14 +211,18 @@ def _manifest_row(client, name: str) -> dict | None:
 
 
 def _create(client, name: str, dim: int) -> None:
-    for coll in (name, name + DOCS_SUFFIX):
+    for coll in _parts(name):
         if client.has_collection(coll):
             client.drop_collection(coll)
-    schema, index_params = _sentence_schema(client, dim)
-    client.create_collection(name, schema=schema, index_params=index_params, consistency_level="Strong")
-    schema, index_params = _docs_schema(client)
-    client.create_collection(name + DOCS_SUFFIX, schema=schema, index_params=index_params,
-                             consistency_level="Strong")
+    for coll, (schema, index_params) in ((name, _sentence_schema(client, dim)),
+                                         (name + DOCS_SUFFIX, _docs_schema(client)),
+                                         (name + TERMS_SUFFIX, _terms_schema(client))):
+        client.create_collection(coll, schema=schema, index_params=index_params, consistency_level="Strong")
+
+
+def _parts(name: str) -> tuple[str, str, str]:
+    """A side's collections: sentences, documents, term frequencies."""
+    return name, name + DOCS_SUFFIX, name + TERMS_SUFFIX
 
 
 def _dim(client, name: str) -> int | None:
@@ -241,13 +259,14 @@ def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) ->
     from retrieval.manifest import read_manifest
     from retrieval.store import STORE_NAME, SentenceStore
 
+    from retrieval.lexical import LexicalIndex
+
     stats = stats or SyncStats()
     manifest = read_manifest(build)
-    if not client.has_collection(name) or not client.has_collection(name + DOCS_SUFFIX) or \
-            _dim(client, name) != manifest.dim:
+    if not all(client.has_collection(c) for c in _parts(name)) or _dim(client, name) != manifest.dim:
         _create(client, name, manifest.dim)
         stats.rewritten = True
-    for coll in (name, name + DOCS_SUFFIX):
+    for coll in _parts(name):
         _load(client, coll)
     store = SentenceStore(build / STORE_NAME)
     try:
@@ -259,6 +278,13 @@ def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) ->
         add = sorted(set(wanted) - keep)
         gone = sorted(set(held) - keep)
         previous = _manifest_row(client, name) or {}
+        # Terms whose document frequency may differ between the side's build and this one: those of the
+        # documents leaving it and of those coming in (all of them on a side that did not finish its last update).
+        touched = None if not previous else {
+            t for at in range(0, len(gone), 1_000)
+            for r in _scan(client, name, "doc_id in [" + ", ".join(_q(d) for d in gone[at:at + 1_000]) + "]",
+                           ["tokens"])
+            for t in r["tokens"].split()}
         next_id = max([int(previous.get("next_id", 0))] + [first + n for _, first, n in held.values()])
         # Marked unfinished before anything else changes.
         client.delete(name + DOCS_SUFFIX, filter='kind == "manifest"')
@@ -308,7 +334,15 @@ def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) ->
         client.insert(name + DOCS_SUFFIX, batch)
     for batch in _batches(document_rows()):
         client.insert(name + DOCS_SUFFIX, batch)
-    for coll in (name, name + DOCS_SUFFIX):
+    lexical = LexicalIndex.load(build / BM25_DIR)
+    if touched is None:
+        touched = set(lexical.vocab)
+    else:
+        touched |= {t for b in bundles.values() for s in b.sentences for t in s.tokens}
+    # Upserted with 0 when a term leaves the case (as the local vocabulary keeps it, with no postings).
+    for batch in _batches({"term": t, "df": lexical.doc_freq(t), "v": [0.0, 0.0]} for t in sorted(touched)):
+        client.upsert(name + TERMS_SUFFIX, batch)
+    for coll in _parts(name):
         client.flush(coll)
     if _count(client, name) != manifest.sentences or \
             _count(client, name + DOCS_SUFFIX, 'kind == "document"') != manifest.documents:
@@ -320,9 +354,6 @@ def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) ->
         _create(client, name, manifest.dim)
         stats.rewritten = True
         return sync_side(client, name, build, stats)
-    from retrieval.lexical import LexicalIndex
-
-    lexical = LexicalIndex.load(build / BM25_DIR)
     meta = {**json.loads(manifest.model_dump_json(exclude={"files", "corpus_states"})), "build": build.name,
             "avgdl": lexical.avgdl, "next_id": next_id}
     client.insert(name + DOCS_SUFFIX, [{"kind": "manifest", "doc_id": "", "paragraph": 0, "part": 0, "text": "",
@@ -495,7 +526,7 @@ class MilvusLexical:
     """BM25 as the local index computes it (retrieval/lexical.py: same formula, idf, avgdl), from Milvus.
 
     Milvus' built-in BM25 (a sparse field over casebot's tokens) finds the candidates; their scores are then
-    computed here from their stored tokens, exact document frequencies (TEXT_MATCH counts) and the build's avgdl,
+    computed here from their stored tokens, the build's document frequencies (the side's terms collection) and avgdl,
     because Milvus keeps BM25 statistics per segment (Milvus Lite says so in its source; a server's segments
     differ too), so its own scores drift from the local ones as a case is updated."""
 
@@ -541,10 +572,8 @@ class MilvusLexical:
 
     def _doc_freq(self, token: str) -> int:
         if token not in self._df:
-            if not re.fullmatch(r"\w+", token):
-                self._df[token] = 0
-            else:
-                self._df[token] = _count(self.client, self.name, f"TEXT_MATCH(tokens, {_q(token)})")
+            rows = self.client.query(self.name + TERMS_SUFFIX, ids=[token], output_fields=["df"])
+            self._df[token] = int(rows[0]["df"]) if rows else 0
         return self._df[token]
 
     def knows(self, token: str) -> bool:
@@ -589,7 +618,7 @@ class MilvusCaseIndex:
             raise IndexProblem(f"no index yet in Milvus (collection alias {prefix!r}); run `casebot reindex`")
         try:
             # Milvus Lite releases collections when its process ends; a server keeps them loaded (then no-op).
-            for coll in (name, name + DOCS_SUFFIX):
+            for coll in _parts(name):
                 _load(client, coll)
             rows = _scan(client, name + DOCS_SUFFIX, 'kind in ["manifest", "document"]', ["kind", "meta"])
         except Exception as exc:  # noqa: BLE001 - a collection swapped away or damaged mid-open

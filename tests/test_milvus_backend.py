@@ -64,8 +64,9 @@ class Writes:
     def __init__(self, client, monkeypatch):
         self.inserted: dict[str, list[dict]] = {}
         self.deleted: dict[str, int] = {}
+        self.upserted: dict[str, list[dict]] = {}
         cls = type(client)
-        real_insert, real_delete = cls.insert, cls.delete
+        real_insert, real_delete, real_upsert = cls.insert, cls.delete, cls.upsert
 
         def insert(this, collection_name, data, *args, **kwargs):
             self.inserted.setdefault(collection_name, []).extend(data)
@@ -76,6 +77,11 @@ class Writes:
             self.deleted[collection_name] = self.deleted.get(collection_name, 0) + int(rows[0]["count(*)"])
             return real_delete(this, collection_name, *args, filter=filter, **kwargs)
 
+        def upsert(this, collection_name, data, *args, **kwargs):
+            self.upserted.setdefault(collection_name, []).extend(data)
+            return real_upsert(this, collection_name, data, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "upsert", upsert)
         monkeypatch.setattr(cls, "insert", insert)
         monkeypatch.setattr(cls, "delete", delete)
 
@@ -85,9 +91,13 @@ class Writes:
     def deleted_sentences(self) -> int:
         return sum(n for name, n in self.deleted.items() if not name.endswith(DOCS_SUFFIX))
 
+    def terms(self) -> set[str]:
+        return {r["term"] for rows in self.upserted.values() for r in rows}
+
     def clear(self) -> None:
         self.inserted.clear()
         self.deleted.clear()
+        self.upserted.clear()
 
 
 def _side_rows(client, name: str) -> int:
@@ -112,6 +122,8 @@ def test_adding_an_article_writes_only_its_rows(tmp_path, embedder, monkeypatch,
     rows = writes.sentences()
     assert len(rows) == second.sentences - first.sentences and {r["doc_id"] for r in rows} == {doc}
     assert writes.deleted_sentences() == 0
+    # and the document frequencies of its terms, no others
+    assert writes.terms() == {t for r in rows for t in r["tokens"].split()}
     after = current_collection(client, settings.milvus_collection)
     assert after != before and _side_rows(client, after) == second.sentences
     # The side replaced still holds the build before, for questions already running on it.
@@ -121,7 +133,7 @@ def test_adding_an_article_writes_only_its_rows(tmp_path, embedder, monkeypatch,
     writes.clear()
     third = engine.reindex()
     assert not third.rebuilt and current_collection(client, settings.milvus_collection) == after
-    assert not writes.inserted and not writes.deleted
+    assert not writes.inserted and not writes.deleted and not writes.upserted
 
 
 @pytest.mark.parametrize("gone", [LATE, "courier-2026-02-05-yaccarino.md"])
@@ -139,6 +151,7 @@ def test_removing_an_article_deletes_only_its_rows(tmp_path, embedder, monkeypat
     assert second.removed == [doc] and second.embedded == 0
     assert writes.deleted_sentences() == own == first.sentences - second.sentences
     assert writes.sentences() == []
+    assert writes.terms() and all(set(r) == {"term", "df", "v"} for rows in writes.upserted.values() for r in rows)
     assert doc not in {s.doc_id for s in engine.sources()}
     assert _side_rows(client, current_collection(client, settings.milvus_collection)) == second.sentences
 
