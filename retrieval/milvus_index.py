@@ -286,6 +286,9 @@ def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) ->
                            ["tokens"])
             for t in r["tokens"].split()}
         next_id = max([int(previous.get("next_id", 0))] + [first + n for _, first, n in held.values()])
+        # Rows above it are a dead publish's: new rows go past them (a repeated id is a second row in Milvus),
+        # and the count below then finds them.
+        next_id = max([next_id - 1] + [int(r["id"]) for r in _scan(client, name, f"id >= {next_id}", ["id"])]) + 1
         # Marked unfinished before anything else changes.
         client.delete(name + DOCS_SUFFIX, filter='kind == "manifest"')
         # Rows of `add` documents held without a document row (a publish that died) go too.

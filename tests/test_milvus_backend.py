@@ -174,6 +174,43 @@ def test_each_side_catches_up_on_the_changes_it_missed(tmp_path, embedder):
     assert [e.to_json() for e in engine.timeline()] == [e.to_json() for e in fresh.timeline()]
 
 
+def _stray_rows(client, side):
+    """Rows of a document the side has no document row for, as a publish that died mid-way leaves them."""
+    rows = client.query(side, filter="id >= 0", limit=3, output_fields=["*"])
+    top = max(int(r["id"]) for r in client.query(side, filter="id >= 0", output_fields=["id"]))
+    client.insert(side, [{**{k: v for k, v in r.items() if k != "sparse"}, "id": top + 1 + n, "doc_id": "ghost"}
+                         for n, r in enumerate(rows)])
+
+
+def _lost_rows(client, side):
+    """A document row whose sentences are gone."""
+    doc = client.query(side, filter="id >= 0", limit=1, output_fields=["doc_id"])[0]["doc_id"]
+    client.delete(side, filter=f'doc_id == "{doc}"')
+
+
+@pytest.mark.parametrize("damage", [_stray_rows, _lost_rows])
+def test_a_side_that_does_not_add_up_is_rewritten_whole(tmp_path, embedder, damage):
+    corpus = _corpus(tmp_path, without=(LATE,))
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    engine = CaseEngine(settings, embedder=embedder)
+    engine.reindex()
+    client = _client(settings)
+    prefix = settings.milvus_collection
+    other = next(side_collection(prefix, s) for s in SIDES
+                 if side_collection(prefix, s) != current_collection(client, prefix))
+    damage(client, other)
+    client.delete(other + DOCS_SUFFIX, filter='kind == "manifest"')  # as a publish that died leaves it
+    shutil.copy(EXTRA / LATE, corpus / LATE)
+    second = engine.reindex()
+    assert current_collection(client, prefix) == other and engine.index.last_publish.rewritten
+    assert _side_rows(client, other) == second.sentences
+    assert not client.query(other, filter='doc_id == "ghost"', output_fields=["id"])
+    fresh = CaseEngine(milvus_settings(corpus, tmp_path / "fresh", tmp_path / "fresh.db"), embedder=embedder)
+    fresh.reindex()
+    assert [s.to_json() for s in engine.sources()] == [s.to_json() for s in fresh.sources()]
+    assert _answers(engine, QUESTIONS[:6]) == _answers(fresh, QUESTIONS[:6])
+
+
 @pytest.mark.parametrize("fail_on", ["insert", "flush", "alter_alias"])
 def test_a_publish_that_fails_leaves_the_case_in_service_whole(tmp_path, embedder, monkeypatch, fail_on):
     corpus = _corpus(tmp_path, without=(LATE,))
