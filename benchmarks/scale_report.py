@@ -65,8 +65,10 @@ def _on_paper() -> list[str]:
             "| BM25 | postings ~3 GB in RAM; `top` still scores every row (a 120 MB float32 array and the postings "
             "of common terms per question: tens to hundreds of ms) | sparse inverted index (~12 terms × 8 B a "
             "sentence ≈ 3 GB RAM) returns the top 200; casebot rescores them exactly from their tokens |",
-            "| RAM | ~60 GB per bot process | per replica ~75 GB with HNSW and scalar fields in memory (e.g. 2 query "
-            "nodes of 48 GB), ~25 GB with IVF_SQ8 and memory-mapped scalars; bot processes hold none of it |",
+            "| RAM | ~60 GB per bot process | per side and replica ~75 GB with HNSW and scalar fields in memory, "
+            "~25 GB with IVF_SQ8 and memory-mapped scalars; both sides of a case stay loaded (the one out of "
+            "service is queried when it is brought up to date), so ×2: e.g. 4 query nodes of 48 GB with HNSW; "
+            "bot processes hold none of it |",
             "| disk | per process folder: ~80 GB a build (2.7 MB per 1,000 sentences, two builds kept) + ~60 GB of "
             "embedding cache | object storage ~130 GB (binlogs of both sides' vectors and scalars, index files), "
             "plus the staging folder of each process that reindexes |",

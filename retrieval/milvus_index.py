@@ -250,16 +250,16 @@ def _delete_docs(client, name: str, doc_ids: list[str]) -> None:
 
 def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) -> SyncStats:
     """Bring the side `name` (out of service) to hold exactly the local build at `build`, writing only what
-    differs: the rows of documents it holds that the build lacks or holds otherwise (another fingerprint or
-    other sentence ids) are deleted, the build's documents it lacks are inserted. Checked by counting before its
-    manifest row, written last, says which build it holds; a side that does not add up is rewritten whole."""
+    differs: the rows of documents it holds that the build lacks or holds with another fingerprint are deleted,
+    the build's documents it lacks are inserted, the document frequencies of the terms they hold are upserted.
+    Counted before its manifest row, written last, says which build it holds; a side that does not add up is
+    rewritten whole. Returns `stats`, added to. Raises what the client raises (the side stays unfinished)."""
     import faiss
 
     from retrieval.indexer import BM25_DIR, VECTORS_NAME
+    from retrieval.lexical import LexicalIndex
     from retrieval.manifest import read_manifest
     from retrieval.store import STORE_NAME, SentenceStore
-
-    from retrieval.lexical import LexicalIndex
 
     stats = stats or SyncStats()
     manifest = read_manifest(build)
