@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--milvus-uri", help="a Milvus server (default: Milvus Lite in the work folder)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--save", type=Path, metavar="FILE", help="also write the results as JSON (BENCHMARKS.md's "
-                   "backend section is rendered from benchmarks/backends.json)")
+                   "backend section comes from `casebot bench`, which runs this at 10,000 and 100,000 sentences)")
     args = p.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="casebot-backends-"))
     try:

@@ -13,8 +13,8 @@ BACKENDS_JSON = Path(__file__).with_name("backends.json")
 
 
 def backends_section(record: dict | None = None, path: Path = BACKENDS_JSON) -> list[str]:
-    """Local against Milvus: from this `casebot bench` run's record, else from the last
-    `python -m benchmarks.backends --save benchmarks/backends.json`."""
+    """Local against Milvus: from this `casebot bench` run's record (`results["backends"]`), else from a JSON
+    saved by `python -m benchmarks.backends --save FILE` at `path`."""
     L = ["## Index backends side by side", ""]
     r = record
     if r is None:
