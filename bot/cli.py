@@ -180,8 +180,6 @@ def cmd_sources(args) -> int:
 
 def cmd_reindex(args) -> int:
     """One case with --case, else every case in turn (each with its own index)."""
-    from retrieval.indexer import NoArticles, ReindexBusy
-
     from bot.cli_cases import choose_case, registry
     from bot.progress import TerminalProgress
     from bot.render_text import render_summary
@@ -203,20 +201,18 @@ def cmd_reindex(args) -> int:
 
 
 def _reindex_one(args, reg, *, render: bool = True, results: dict | None = None) -> int:
-    from retrieval.indexer import NoArticles, ReindexBusy
+    from retrieval.indexer import NoArticles
 
     from bot.cli_cases import choose_case
     from bot.progress import TerminalProgress
-    from bot.render_text import render_summary
+    from bot.render_text import QUEUED_NOTE, render_summary
 
     name, engine = choose_case(reg, args.case)
     progress = TerminalProgress()
     try:
-        summary = engine.reindex(progress)
+        # Behind a reindex already running (the bot's, another `casebot reindex`): queue, as admin actions do.
+        summary = engine.reindex(progress, wait=True, on_queued=lambda: _err(QUEUED_NOTE))
     except (FileNotFoundError, NoArticles) as exc:
-        _err(str(exc))
-        return EXIT_INDEX
-    except ReindexBusy as exc:
         _err(str(exc))
         return EXIT_INDEX
     except OSError as exc:

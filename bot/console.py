@@ -42,7 +42,7 @@ def handle(engine: CaseEngine, line: str, *, session=None) -> str | None:
     from retrieval.indexer import NoArticles, ReindexBusy
     from retrieval.question import BadQuestion
 
-    from bot.render_text import render_answer, render_sources, render_summary, render_timeline
+    from bot.render_text import QUEUED_NOTE, render_answer, render_sources, render_summary, render_timeline
 
     line = line.strip()
     if not line:
@@ -81,7 +81,9 @@ def handle(engine: CaseEngine, line: str, *, session=None) -> str | None:
         if command == "/sources":
             return render_sources(engine.sources())
         if command == "/reindex":
-            return render_summary(engine.reindex())
+            # Behind a reindex already running (the bot's, or `casebot reindex`): say so at once, then queue.
+            return render_summary(engine.reindex(wait=True, on_queued=lambda: print(QUEUED_NOTE, file=sys.stderr,
+                                                                                     flush=True)))
     except BadQuestion as exc:
         return str(exc)
     except ValueError as exc:

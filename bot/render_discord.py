@@ -38,6 +38,7 @@ SOURCES_PER_PAGE = 15
 NO_MENTIONS = discord.AllowedMentions.none()
 COLOUR = discord.Colour.dark_teal()
 
+QUEUED = "queued"  # the progress stage a /reindex shows while it waits its turn (bot.cogs.admin)
 _STAGES = {"scan": "reading the corpus folder", "split": "reading articles", "embed": "embedding sentences",
            "write": "writing the index"}
 _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
@@ -361,7 +362,15 @@ def sources_pages(sources: Sequence[SourceInfo]) -> list[discord.Embed]:
 
 
 # -- /reindex ------------------------------------------------------------------------------------------------
+def queued_text() -> str:
+    """The progress message of a /reindex waiting for the one running on its case (retrieval.engine queues it)."""
+    return ("⏳ Queued behind the reindex already running on this case; this message will show this reindex's "
+            "summary when it is done. Questions are still answered from the current index meanwhile.")
+
+
 def progress_text(stage: str | None = None, done: int = 0, total: int = 0) -> str:
+    if stage == QUEUED:
+        return queued_text()
     if stage is None:
         return "⏳ Reindexing the corpus… questions are still answered from the current index meanwhile."
     label = _STAGES.get(stage, stage)

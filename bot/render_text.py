@@ -8,7 +8,10 @@ from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo,
 
 def citation_line(c: Citation) -> str:
     when = c.published or "undated"
-    link = f" <{c.url}>" if c.url else ""
+    # The link that opens the article at the quote (retrieval.fragments), as JSON and Discord give it: reporters
+    # paste citations from the console too.
+    target = c.link or c.url
+    link = f" <{target}>" if target else ""
     return f"{c.source}, “{c.title}”, {when}, paragraph {c.paragraph}{link}"
 
 
@@ -24,6 +27,11 @@ def render_answer(result: AnswerResult, width: int = 100) -> str:
             lines.append(f"    also: {citation_line(c)}")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+# Said (on stderr) by `casebot reindex` and the console's /reindex while they wait for a reindex already running.
+QUEUED_NOTE = ("A reindex of this case is already running (maybe in another casebot process); this one is queued "
+               "behind it and starts when it is done.")
 
 
 def short_citation(c: Citation) -> str:

@@ -195,7 +195,7 @@ def add_article(registry: CaseRegistry, case: str, article: ParsedArticle) -> Ad
     """Write the article into the case and reindex it (queued behind other changes to the case).
 
     Raises CaseProblem (no such case), EditProblem (the written file does not read back; undone), and the
-    reindex's own errors (ReindexBusy when another process holds the index, NoArticles, OSError)."""
+    reindex's own errors (NoArticles, OSError); behind a reindex of the case in another process it queues."""
     from retrieval.ingest.importer import render_markdown
 
     registry.info(case)

@@ -92,13 +92,30 @@ class CaseEngine:
     def reindex_running(self) -> bool:
         return self._reindex_lock.locked()
 
-    def reindex(self, progress: ProgressFn | None = None, *, wait: bool = False) -> ReindexSummary:
-        """`wait`: queue behind a reindex of this engine already running instead of raising ReindexBusy."""
-        if not self._reindex_lock.acquire(blocking=wait):
-            from retrieval.indexer import ReindexBusy
-            raise ReindexBusy("a reindex is already running")
+    def reindex(self, progress: ProgressFn | None = None, *, wait: bool = False,
+                on_queued: Callable[[], None] | None = None) -> ReindexSummary:
+        """Bring the case's index up to date and put it in service.
+
+        Without `wait`, ReindexBusy when a reindex of this case is running (here or in another process). With it,
+        queue behind that one (in order of arrival here; `on_queued()` is called once, from this thread, when it
+        has to wait) and then run: it starts from the index that one published, so when nothing changed since,
+        it finds nothing to do (summary.rebuilt False) and costs one scan of the corpus folder's file dates."""
+        told = False
+
+        def queued() -> None:
+            nonlocal told
+            if not told and on_queued is not None:
+                told = True
+                on_queued()
+
+        if not self._reindex_lock.acquire(blocking=False):
+            if not wait:
+                from retrieval.indexer import ReindexBusy
+                raise ReindexBusy("a reindex is already running")
+            queued()
+            self._reindex_lock.acquire()
         try:
-            result = reindex(self.settings, lambda: self.embedder, progress)
+            result = reindex(self.settings, lambda: self.embedder, progress, wait=wait, on_wait=queued)
             if self.settings.index_backend == "milvus":
                 if result.build_dir is not None:
                     self._index = backends.publish(self.settings, result.build_dir)

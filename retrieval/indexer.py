@@ -40,8 +40,9 @@ VECTORS_NAME = "vectors.faiss"
 BM25_DIR = "bm25"
 # Bumped when splitting, tokenising or date rules change, so stored documents are reprocessed.
 # 4: timeline date rules; 5: syntok sentence boundaries, fitted furniture filter; 6: tokens fold accents and
-# index hyphenated compounds whole
-PIPELINE_VERSION = "6"
+# index hyphenated compounds whole; 7: an abbreviated month before a day never ends a sentence, a leading
+# dateline or byline is left out of the first sentence
+PIPELINE_VERSION = "7"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.
 MAX_UNOWNED_SHARE = 0.1
@@ -121,13 +122,21 @@ def process_articles(jobs: list[tuple[Article, str]], progress: ProgressFn | Non
 
 
 @contextlib.contextmanager
-def reindex_lock(index_dir: Path) -> Iterator[None]:
+def reindex_lock(index_dir: Path, *, wait: bool = False,
+                 on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Held for one reindex of `index_dir`, across processes (an flock, released by the OS if a process dies).
+
+    Taken by another process: ReindexBusy, or with `wait` call `on_wait()` once and queue until it is free."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / "reindex.lock", "w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ReindexBusy("a reindex is already running on this index") from None
+            if not wait:
+                raise ReindexBusy("a reindex is already running on this index") from None
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -257,10 +266,13 @@ def _can_patch(prev: PreviousBuild | None, plan: _Plan) -> bool:
 
 
 def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike],
-            progress: ProgressFn | None = None) -> BuildResult:
-    started = time.perf_counter()
+            progress: ProgressFn | None = None, *, wait: bool = False,
+            on_wait: Callable[[], None] | None = None) -> BuildResult:
+    """Bring the index up to date with the corpus folder. `wait`/`on_wait`: see reindex_lock. A reindex that
+    queued behind another starts from the build that one published, so it redoes nothing that one did."""
     layout = IndexLayout(settings.index_dir)
-    with reindex_lock(settings.index_dir):
+    with reindex_lock(settings.index_dir, wait=wait, on_wait=on_wait):
+        started = time.perf_counter()  # the summary's seconds count the work, not the wait
         prev = _previous(layout, settings.model)
         # Files are trusted unread only if today's pipeline made what the build holds of them.
         known = prev.files if prev and prev.manifest.pipeline == PIPELINE_VERSION else None

@@ -8,7 +8,12 @@ paragraph belongs to exactly one sentence and a quote is always the article's ow
 about how news is written, not about one example:
 - a semicolon joins clauses of one sentence (syntok counts it a terminal);
 - a quoted question or exclamation followed by its attribution ("…algorithm?” Magistrate Claire Dubois asked on
-  Monday.") is one sentence: the attribution alone says nothing.
+  Monday.") is one sentence: the attribution alone says nothing;
+- an abbreviated month before a day ("Oct. 26th", "Sept. 9-11") does not end a sentence: syntok keeps "Oct. 26"
+  whole, but only when the next token is all digits.
+A wire dateline or byline opening the paragraph ("PARIS, Feb 4 (Reuters) -", "LONDON (AP) —", "By Jane Doe, Staff
+Writer —") is not part of any sentence: it would open the quote (and its link) with the dispatch's place and date,
+or syntok cuts after "(Reuters)" and starts the next sentence with the dash. It stays in the paragraph's text.
 """
 from __future__ import annotations
 
@@ -25,6 +30,34 @@ _SPEECH = (r"said|says|asked|asks|added|adds|told|tells|wrote|writes|replied|rep
 _ATTRIBUTION = re.compile(
     rf"(?:(?:[A-Z][\w'’.-]*|of|de|la|van|von|the)\s+){{1,6}}(?:{_SPEECH})\b(?![’']s)")
 _QUOTED_CLOSE = re.compile(r"[?!][\"”’']\s*$")
+# syntok cuts after a closing bracket before a dash ("NATO (the alliance) — which met…"): a dash never opens one.
+_DASH_OPENING = re.compile(r"(?:--|[-–—])\s")
+_MONTH_DOT = re.compile(r"(?i:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$")
+
+# A dateline: the place in capitals ("PARIS", "SAN FRANCISCO/PARIS", "ST. LOUIS", with ", France" after it), the
+# dispatch's date and/or the agency in brackets, then a dash (or, after a date, a colon or full stop). An agency
+# alone ("(Reuters) -") is one too. The place alone ("PARIS —") is not: "AI — once a niche field — …" opens a
+# sentence the same way. A byline before it, or one closed by a dash itself: "By" and a name of capitalised words
+# (a title after a comma), no month or weekday ("By Friday — …" is a sentence).
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?")
+_WEEKDAY = r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|sday|urday)?\b"
+_CAPS_PLACE = r"[A-Z][A-Z.'’-]*[A-Z.](?:[ /][A-Z][A-Z.'’-]*[A-Z.])*"
+_REGION = r"(?:,\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)?"  # ", Mo.", ", France"
+_PLACE = _CAPS_PLACE + _REGION
+# With a date after it, a place may be written "Paris" too: "Paris, 3 February 2026 —".
+_DATED_PLACE = rf"(?:{_CAPS_PLACE}|(?!{_MONTH}|{_WEEKDAY})[A-Z][a-z’'-]+(?:[ /][A-Z][a-z’'-]+)*){_REGION}"
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})(?:,?\s+\d{{4}})?"
+_AGENCY = r"\([A-Z][^()\n]{0,59}\)"
+_DASH = r"(?:--|[-–—])"
+_NAME_WORD = rf"(?!{_MONTH}|{_WEEKDAY})[A-Z][\w.'’-]*(?<![’']s)"
+_BYLINE = rf"By\s+{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|and|de|van|von|la|le|del))*\s+{_NAME_WORD}" \
+          rf"(?:\s*,\s*{_NAME_WORD}(?:\s+{_NAME_WORD})*)?"
+_LEAD = re.compile(
+    rf"\s*(?:(?:{_BYLINE}\s+)?(?:"
+    rf"(?:{_DATED_PLACE},\s+{_DATE}(?:\s*{_AGENCY})?|{_PLACE}\s*{_AGENCY}|{_AGENCY})\s*{_DASH}"
+    rf"|{_DATED_PLACE},\s+{_DATE}[.:]"
+    rf")|{_BYLINE}\s+{_DASH})\s+(?=[A-Z0-9\"“‘'])")  # then a sentence starts: "NATO (…) — which" is no dateline
 
 
 @lru_cache(maxsize=1)
@@ -34,18 +67,25 @@ def _tokenizer() -> Tokenizer:
 
 def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in the paragraph, in order, trimmed of surrounding whitespace; together
-    they cover every non-space character of the paragraph."""
+    they cover every non-space character of the paragraph after its leading dateline or byline (`lead_end`)."""
     if not paragraph.strip():
         return []
+    lead = lead_end(paragraph)
     try:
-        starts = _syntok_starts(paragraph)
+        starts = [lead + s for s in _syntok_starts(paragraph[lead:])]
     except Exception:  # noqa: BLE001 - a splitter bug must not lose the paragraph
         starts = []
-    cuts = [0, *(s for s in starts if 0 < s < len(paragraph)), len(paragraph)]
+    cuts = [lead, *(s for s in starts if lead < s < len(paragraph)), len(paragraph)]
     spans: list[tuple[int, int]] = []
     for a, b in zip(cuts, cuts[1:]):
         _add(spans, paragraph, a, b)
     return _merge_fragments(_join_clauses(spans, paragraph), paragraph)
+
+
+def lead_end(paragraph: str) -> int:
+    """Where the text after a leading dateline or byline starts (0 when there is none): see the module's doc."""
+    m = _LEAD.match(paragraph)
+    return m.end() if m else 0
 
 
 def _syntok_starts(paragraph: str) -> list[int]:
@@ -70,13 +110,16 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
 
 
 def _join_clauses(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Widen a sentence over the next one when it ends in a semicolon, or is a quoted question or exclamation
-    whose next piece is its attribution."""
+    """Widen a sentence over the next one when it ends in a semicolon, is a quoted question or exclamation
+    whose next piece is its attribution, or ends in an abbreviated month whose day opens the next piece, or
+    when the next piece opens with a dash."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
         if out:
             prev = text[out[-1][0]:out[-1][1]]
-            if prev.endswith(";") or (_QUOTED_CLOSE.search(prev) and _ATTRIBUTION.match(text, start)):
+            if (prev.endswith(";") or (_QUOTED_CLOSE.search(prev) and _ATTRIBUTION.match(text, start))
+                    or (_MONTH_DOT.search(prev) and text[start].isdigit())
+                    or _DASH_OPENING.match(text, start)):
                 out[-1] = (out[-1][0], end)
                 continue
         out.append((start, end))

@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 
+import discord
 import pytest
 import simcord
 
@@ -46,11 +47,11 @@ class CountingEngine:
     def reindex_running(self):
         return self._inner.reindex_running
 
-    def reindex(self, progress=None):
+    def reindex(self, progress=None, **options):
         self.reindex_calls += 1
         if self.fake_summary is not None:
             return self.fake_summary
-        return self._inner.reindex(progress)
+        return self._inner.reindex(progress, **options)
 
 
 class GatedEngine(CountingEngine):
@@ -67,7 +68,7 @@ class GatedEngine(CountingEngine):
         self.asked_while_reindexing: list[bool] = []
         self.progress_seen: list[str] = []
 
-    def reindex(self, progress=None):
+    def reindex(self, progress=None, **options):
         self.reindex_calls += 1
 
         def gated(stage, done, total):
@@ -78,7 +79,7 @@ class GatedEngine(CountingEngine):
             if progress:
                 progress(stage, done, total)
 
-        return self._inner.reindex(gated)
+        return self._inner.reindex(gated, **options)
 
     def ask(self, question, k=None):
         result = self._inner.ask(question, k)
@@ -143,10 +144,10 @@ async def test_admin_reindex_while_questions_keep_being_answered(engine, caplog)
         await wait_until(gated.started.is_set, what="the reindex to start")
         assert engine.reindex_running
 
-        # A second /reindex meanwhile is told one is running.
+        # A second /reindex meanwhile is told it is queued behind the running one.
         second = dispatch_slash_nowait(w.env, w.admin, w.channel, "reindex")
         await wait_until(lambda: second.response is not None, what="the answer to the second /reindex")
-        assert second.ephemeral and "already running" in second.response.content
+        assert second.ephemeral and "Queued behind the reindex already running" in second.response.content
         assert first.response is not None and "Reindexing" in first.response.content
         assert first.ephemeral  # an admin action is answered to the admin only
 
@@ -161,7 +162,10 @@ async def test_admin_reindex_while_questions_keep_being_answered(engine, caplog)
         assert "Indexed 2 documents" in summary and "1 added" in summary
         assert "Added: courier-2026-02-05-hearing-date" in summary or "Added: courier" in summary
         assert f"Requested by <@{w.admin.id}>" in summary
-        assert gated.reindex_calls == 1 and not engine.reindex_running
+        # The queued one ran after it, on its own message, and found nothing left to do.
+        await wait_until(lambda: "Index up to date" in second.response.content, what="the second summary")
+        assert "(nothing changed)" in second.response.content and second.followups == []
+        assert gated.reindex_calls == 2 and not engine.reindex_running
         assert engine.index.path != index_before
         assert {"split", "embed", "write"} <= set(gated.progress_seen)
 
@@ -180,7 +184,7 @@ async def test_admin_reindex_while_questions_keep_being_answered(engine, caplog)
     messages = [r.getMessage() for r in caplog.records if r.name == "casebot.reindex"]
     assert any("requested by edith" in m and str(w.admin.id) in m for m in messages)
     assert any("finished" in m and '"added": ["courier' in m for m in messages)
-    assert any("refused: a reindex is already running" in m for m in messages)
+    assert any("queued behind the reindex running" in m for m in messages)
 
 
 async def test_reindex_problem_is_reported_and_the_old_index_kept(engine, caplog):
@@ -202,7 +206,7 @@ async def test_reindex_problem_is_reported_and_the_old_index_kept(engine, caplog
 class ChattyEngine(CountingEngine):
     """A reindex that reports progress 400 times in about a second."""
 
-    def reindex(self, progress=None):
+    def reindex(self, progress=None, **options):
         import time
 
         self.reindex_calls += 1
@@ -253,3 +257,86 @@ async def test_follow_progress_throttles_edits():
     gaps = [b[0] - a[0] for a, b in zip(shown, shown[1:])]
     assert all(g >= 0.19 for g in gaps), gaps
     assert [d for _, d in shown] == sorted(d for _, d in shown)
+
+
+# -- several /reindex at once (issue 13: admin actions on one case queue rather than fail) --------------------
+def _admins(w, *names):
+    desk = w.guild.create_role("Desk editors", permissions=discord.Permissions(manage_guild=True))
+    return [w.admin] + [w.guild.add_member(w.env.create_user(name), roles=[desk]) for name in names]
+
+
+def _finished_order(caplog) -> list[str]:
+    return [m.split("/reindex by ", 1)[1].split(" ", 1)[0] for m in
+            (r.getMessage() for r in caplog.records if r.name == "casebot.reindex") if " finished: " in m]
+
+
+@pytest.mark.parametrize("waiting", [1, 3])
+async def test_reindexes_of_one_case_queue_run_in_order_and_each_admin_gets_its_summary(engine, caplog, waiting):
+    caplog.set_level(logging.INFO)
+    gated = GatedEngine(engine)
+    _add_article(engine)
+    async with running_bot(gated, engine.settings) as w:
+        admins = _admins(w, *[f"editor{n}" for n in range(waiting)])
+        first = dispatch_slash_nowait(w.env, admins[0], w.channel, "reindex")
+        await wait_until(gated.started.is_set, what="the first reindex to start")
+        queued = []
+        for admin in admins[1:]:
+            queued.append(dispatch_slash_nowait(w.env, admin, w.channel, "reindex"))
+            await wait_until(lambda: queued[-1].response is not None, what="the queued /reindex's answer")
+        for result in queued:
+            assert result.ephemeral and "Queued behind the reindex already running" in result.response.content
+        assert "Reindexing" in first.response.content and gated.reindex_calls == 1
+
+        gated.release.set()
+        results = [first, *queued]
+        await wait_until(lambda: all("Requested by" in r.response.content for r in results), timeout=120,
+                         what="every admin's summary")
+        for admin, result in zip(admins, results):
+            assert result.ephemeral and result.followups == []  # its own message, edited to its own summary
+            assert f"Requested by <@{admin.id}>" in result.response.content
+        assert "Indexed 2 documents" in first.response.content and "1 added" in first.response.content
+        # Each queued one started from the index the one before published: nothing left to do, nothing embedded.
+        for result in queued:
+            assert "Index up to date: 2 documents" in result.response.content
+            assert "(nothing changed)" in result.response.content
+        assert gated.reindex_calls == 1 + waiting and not engine.reindex_running
+    assert _finished_order(caplog) == [a.name for a in admins]
+
+
+async def test_reindexes_of_different_cases_do_not_wait_for_each_other(tmp_path, embedder, monkeypatch):
+    from retrieval.cases import CaseRegistry
+    from tests.cases_helpers import BOEING, BOEING_SECOND, PARIS, write_two_cases
+
+    registry = CaseRegistry(make_settings(write_two_cases(tmp_path), tmp_path / "index"), embedder=embedder)
+    for _, case_engine in registry.engines():
+        case_engine.reindex()
+    paris, boeing = registry.engine(PARIS), registry.engine(BOEING)
+    _add_article(paris)
+    (boeing.settings.corpus_dir / "planetalk-cap-2.md").write_text(
+        BOEING_SECOND.replace("planetalk.example.net/news/737-cap", "planetalk.example.net/news/737-cap-2")
+        .replace("may not raise", "still may not raise"), encoding="utf-8")
+    started, release = threading.Event(), threading.Event()
+    real_reindex = paris.reindex
+
+    def held_reindex(progress=None, **options):
+        def gate(stage, done, total):
+            started.set()
+            assert release.wait(timeout=60), "the Paris reindex was never released"
+            progress(stage, done, total)
+        return real_reindex(gate, **options)
+
+    monkeypatch.setattr(paris, "reindex", held_reindex)
+    async with running_bot(registry) as w:
+        held = dispatch_slash_nowait(w.env, w.admin, w.channel, "reindex", case=PARIS)
+        await wait_until(started.is_set, what="the Paris reindex to start")
+        other = dispatch_slash_nowait(w.env, w.admin, w.channel, "reindex", case=BOEING)
+        await wait_until(lambda: other.response is not None and "Requested by" in other.response.content,
+                         timeout=120, what="the Boeing reindex to finish while Paris's is held")
+        assert "1 added" in other.response.content
+        other_token = other._interaction.token
+        assert not any("Queued" in b.get("content", "") for _m, p, b in message_bodies(w.env) if other_token in p)
+        assert paris.reindex_running and "Requested by" not in held.response.content
+
+        release.set()
+        await wait_until(lambda: "Requested by" in held.response.content, timeout=120, what="the Paris summary")
+        assert "1 added" in held.response.content

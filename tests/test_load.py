@@ -108,7 +108,7 @@ class LoadEngine:
     def reindex_running(self):
         return self.inner.reindex_running
 
-    def reindex(self, progress=None):
+    def reindex(self, progress=None, **options):
         def watched(stage, done, total):
             self.stages.append(stage)
             if stage == "embed":
@@ -121,7 +121,7 @@ class LoadEngine:
             if progress:
                 progress(stage, done, total)
 
-        return self.inner.reindex(watched)
+        return self.inner.reindex(watched, **options)
 
     def ask(self, question, k=None):
         iid = CURRENT_INTERACTION.get()

@@ -168,3 +168,66 @@ def test_old_builds_are_pruned(settings, embedder):
         engine.reindex()
     builds = list((settings.index_dir / "builds").iterdir())
     assert len(builds) <= 2
+
+
+def _queued_behind_a_held_lock(settings, start, queued) -> object:
+    """Hold the index's reindex lock as another casebot process would, run `start()` in a thread, and return its
+    result once it has said it is queued (`queued()` true) and the lock is let go."""
+    import threading
+    import time
+
+    out = {}
+    with reindex_lock(settings.index_dir):
+        worker = threading.Thread(target=lambda: out.setdefault("result", start()), daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 120
+        while not queued():
+            assert worker.is_alive(), f"it ended instead of queueing: {out}"
+            assert time.monotonic() < deadline, "it never said it was queued"
+            time.sleep(0.02)
+        time.sleep(0.2)
+        assert worker.is_alive() and "result" not in out  # still waiting for the lock
+    worker.join(timeout=300)
+    assert not worker.is_alive()
+    return out["result"]
+
+
+def test_engine_reindex_waits_for_another_process_only_when_asked(engine):
+    with reindex_lock(engine.settings.index_dir):
+        with pytest.raises(ReindexBusy):
+            engine.reindex()
+    (engine.settings.corpus_dir / "ofcom.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    told = []
+    summary = _queued_behind_a_held_lock(engine.settings, lambda: engine.reindex(wait=True,
+                                                                                 on_queued=lambda: told.append(1)),
+                                         lambda: told)
+    assert told == [1] and summary.added == ["ofcom"]
+    assert engine.ask("What did Ofcom widen?").answered
+
+
+@pytest.mark.parametrize("front", ["cli", "console"])
+def test_cli_and_console_reindex_queue_behind_a_running_reindex(engine, monkeypatch, capsys, front):
+    """`casebot reindex` and the console's /reindex, while the bot (another process) reindexes the same case:
+    they say they are queued, then run and show their own summary."""
+    from bot.cli import main
+    from bot.console import handle
+    from bot.render_text import QUEUED_NOTE
+
+    monkeypatch.setenv("CASEBOT_CORPUS_DIR", str(engine.settings.corpus_dir))
+    monkeypatch.setenv("CASEBOT_INDEX_DIR", str(engine.settings.index_dir))
+    monkeypatch.chdir(engine.settings.index_dir.parent)  # no stray .env is read
+    (engine.settings.corpus_dir / "ofcom.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    err = []
+
+    def said_queued() -> bool:
+        err.append(capsys.readouterr().err)
+        return QUEUED_NOTE in "".join(err)
+
+    start = (lambda: main(["reindex"])) if front == "cli" else (lambda: handle(engine, "/reindex"))
+    result = _queued_behind_a_held_lock(engine.settings, start, said_queued)
+    out = capsys.readouterr().out
+    if front == "cli":
+        assert result == 0 and "1 added" in out
+    else:
+        assert "1 added" in result
+    assert "already running" in "".join(err) and "Traceback" not in "".join(err)

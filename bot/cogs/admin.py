@@ -1,5 +1,10 @@
 """/reindex: rebuild the index from the corpus folder, in the background, with one progress message.
 
+Several /reindex of one case queue (issue 13: admin actions on one case queue rather than fail): each is answered
+at once, "queued" when another is running or waiting on that case, and runs in arrival order; each admin's own
+message then shows progress and that reindex's summary. One that finds nothing changed since the one before it
+costs a scan of the corpus folder. Reindexes of different cases run side by side.
+
 The reindex runs in a worker thread; the engine swaps to the new index in one step when it is ready, so
 /ask and /timeline keep answering from the previous index meanwhile. Progress travels from the thread to
 the event loop (`ReindexProgress`), and the one progress message is edited at most every
@@ -17,18 +22,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from retrieval.indexer import NoArticles, ReindexBusy
+from retrieval.indexer import NoArticles
 from retrieval.models import ReindexSummary
 
 from bot.case_choice import case_autocomplete, choose
 from bot.checks import admin_only
 from bot.cogs.errors import log_unexpected
-from bot.render_discord import NO_MENTIONS, progress_text, summary_text
+from bot.render_discord import NO_MENTIONS, QUEUED, progress_text, summary_text
 
 log = logging.getLogger("casebot.reindex")
-
-ALREADY_RUNNING = ("A reindex is already running. Its progress message will show the summary when it is done; "
-                   "questions are still answered from the current index meanwhile.")
 
 
 class ReindexProgress:
@@ -84,12 +86,10 @@ class Admin(commands.Cog):
 
     def __init__(self, bot):
         self.bot = bot
-        # Cases with a /reindex under way; set before the first await, so two /reindex of one case arriving
-        # together cannot both start one.
-        self._running: set[str] = set()
-
-    def running(self, case: str, engine) -> bool:
-        return case in self._running or engine.reindex_running
+        # Per case: whose turn it is (asyncio.Lock wakes its waiters in the order they came) and how many
+        # /reindex hold or wait for that turn; both are updated before the handler's first await.
+        self._turns: dict[str, asyncio.Lock] = {}
+        self._pending: dict[str, int] = {}
 
     @app_commands.command(name="reindex", description="Admins: rebuild the index after adding, changing or "
                                                       "removing articles in the corpus folder.")
@@ -100,24 +100,36 @@ class Admin(commands.Cog):
                       case: app_commands.Range[str, 1, 100] | None = None) -> None:
         who = f"{interaction.user} ({interaction.user.id})"
         name, engine = choose(self.bot, interaction, case, need_index=False)
-        if self.running(name, engine):
-            log.info("/reindex by %s refused: a reindex is already running (case %s)", who, name)
-            await interaction.response.send_message(ALREADY_RUNNING, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            return
-        self._running.add(name)
+        turn = self._turns.setdefault(name, asyncio.Lock())
+        queued = self._pending.get(name, 0) > 0 or engine.reindex_running  # another /reindex, or an /add
+        self._pending[name] = self._pending.get(name, 0) + 1
+        my_turn = asyncio.ensure_future(turn.acquire())  # in line now, before any await lets a later one in
         try:
-            log.info("/reindex of case %s requested by %s in server %s", name, who, interaction.guild_id)
+            log.info("/reindex of case %s requested by %s in server %s%s", name, who, interaction.guild_id,
+                     "; queued behind the reindex running" if queued else "")
             # Answered at once (no defer needed), to the admin only: the work goes on in the background.
-            await interaction.response.send_message(progress_text(), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(progress_text(QUEUED if queued else None), ephemeral=True,
+                                                    allowed_mentions=NO_MENTIONS)
+            await my_turn
+            if queued:
+                log.info("/reindex of case %s by %s: its turn has come", name, who)
+                if not engine.reindex_running:
+                    await self._edit(interaction, progress_text())
             text = await self._reindex(interaction, who, engine)
         finally:
-            self._running.discard(name)
+            self._pending[name] -= 1
+            if my_turn.done() and not my_turn.cancelled() and my_turn.exception() is None:
+                turn.release()
+            else:
+                my_turn.cancel()  # never got the turn (the first answer failed): leave the line
         await self._finish(interaction, text)
 
     async def _reindex(self, interaction: discord.Interaction, who: str, engine=None) -> str:
-        """Run the reindex off the loop, keep the progress message current, and return the final text."""
+        """Run the reindex off the loop (queued in the engine behind an /add's or another process's reindex of
+        the case), keep the progress message current, and return the final text."""
         progress = ReindexProgress(asyncio.get_running_loop())
-        work = asyncio.ensure_future(asyncio.to_thread((engine or self.bot.engine).reindex, progress))
+        work = asyncio.ensure_future(asyncio.to_thread((engine or self.bot.engine).reindex, progress, wait=True,
+                                                       on_queued=lambda: progress(QUEUED, 0, 0)))
 
         async def show(stage: str, done: int, total: int) -> None:
             await self._edit(interaction, progress_text(stage, done, total))
@@ -125,9 +137,6 @@ class Admin(commands.Cog):
         await follow_progress(work, progress, show, self.progress_interval)
         try:
             summary: ReindexSummary = work.result()
-        except ReindexBusy:
-            log.info("/reindex by %s: another reindex holds the index", who)
-            return "⚠️ " + ALREADY_RUNNING
         except (NoArticles, FileNotFoundError) as exc:
             log.warning("/reindex by %s failed: %s", who, exc)
             return f"⚠️ Reindex stopped: {exc}. The previous index is still answering questions."
