@@ -417,3 +417,36 @@ def test_two_processes_on_one_milvus_follow_each_others_reindex(tmp_path, embedd
         reader.close()
     # The reader built nothing of its own: the index it answered from is the writer's.
     assert not any((tmp_path / "reader").rglob("*.faiss"))
+
+
+def test_milvus_is_written_under_the_staging_folders_reindex_lock(tmp_path, embedder, monkeypatch):
+    """Processes sharing one staging folder queue on its lock; the Milvus publish happens inside it, so two
+    publishes of a case never write the same side at once (a new build, and a reindex that found nothing new)."""
+    import fcntl
+
+    from retrieval import backends
+
+    corpus = _corpus(tmp_path, without=(LATE,))
+    settings = milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db")
+    engine = CaseEngine(settings, embedder=embedder)
+    seen = []
+    real = backends.publish
+
+    def checking(s, build):
+        with open(s.index_dir / "reindex.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                seen.append("held")
+            else:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                seen.append("free")
+        return real(s, build)
+
+    monkeypatch.setattr(backends, "publish", checking)
+    engine.reindex()
+    assert not engine.reindex().rebuilt
+    shutil.copy(EXTRA / LATE, corpus / LATE)
+    engine.reindex()
+    assert seen == ["held", "held", "held"]
+    assert LATE[:-3] in {s.doc_id for s in engine.sources()}
