@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
-from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
+from retrieval.models import NOT_SURE_NOTE, AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
 
 from bot.render_text import render_summary
 
@@ -288,6 +288,8 @@ def answer_messages(result: AnswerResult) -> list[str]:
         reason = escaped_pieces(one_line(result.reason or "The corpus has no answer to that."), LINE_LIMIT)
         return pack([header, reason] if header else [reason], MESSAGE_LIMIT)
     blocks: list[list[str]] = [header] if header else []
+    if not result.sure:
+        blocks.append([f"*{piece}*" for piece in escaped_pieces(NOT_SURE_NOTE, LINE_LIMIT - 2)])
     for n, answer in enumerate(result.answers, start=1):
         lines = quote_lines(answer.text)
         lines += _citation_lines(f"— **[{n}]** ", answer.citation)

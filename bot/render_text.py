@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from retrieval.models import AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
+from retrieval.models import NOT_SURE_NOTE, AnswerResult, Citation, ReindexSummary, SourceInfo, TimelineEvent
 
 
 def citation_line(c: Citation) -> str:
@@ -18,7 +18,7 @@ def citation_line(c: Citation) -> str:
 def render_answer(result: AnswerResult, width: int = 100) -> str:
     if not result.answered:
         return result.reason or "The corpus has no answer to that."
-    lines = []
+    lines = [] if result.sure else [textwrap.fill(NOT_SURE_NOTE, width=width), ""]
     for n, a in enumerate(result.answers, start=1):
         quote = textwrap.fill(a.text, width=width - 4, initial_indent="  > ", subsequent_indent="  > ")
         lines.append(f"[{n}]\n{quote}")

@@ -12,8 +12,8 @@ import numpy as np
 
 from retrieval.case_index import CaseIndex
 from retrieval.context import with_context
-from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, question_features,
-                                recency_ranks, soft_share)
+from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, full_gap,
+                                question_features, recency_ranks, soft_share, support_gap)
 from retrieval.lexical import words
 from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
@@ -30,7 +30,7 @@ from retrieval.vectors import vectors_of
 DUPLICATE_COS = 0.96
 OOV_WEIGHT = 1.5
 # Articles whose support of the question is measured: those of the best candidates by cosine. The top candidate
-# of the ranker is almost always among them; when it is not, its article counts as unsupported.
+# of the ranker is almost always among them; when it is not, its article counts as supporting no word.
 ARTICLE_CHECKS = 40
 
 
@@ -55,7 +55,7 @@ class Gathered:
     candidates: list[Candidate]
     rows: list[SentenceRow]
     features: np.ndarray  # (candidates, len(CANDIDATE_FEATURES))
-    unsupported: np.ndarray  # per candidate: share of question terms neither in it nor in its article
+    gap: np.ndarray  # per candidate: the gap of its article (retrieval.features.support_gap)
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,13 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     x = np.asarray(feats, float).reshape(len(pairs), len(CANDIDATE_FEATURES))
     # Whether the article as a whole supports the question, for the few candidates that can come first.
     order = np.argsort(-x[:, CANDIDATE_FEATURES.index("dense")])
-    unsup = np.ones(len(pairs))
+    gaps = np.full(len(pairs), full_gap(ctx))
     for doc_id in {pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]}:
-        left = 1.0 - soft_share(ctx, soft.support(ctx.words, article_words(index, doc_id)))
+        gap = support_gap(ctx, soft.support(ctx.words, article_words(index, doc_id)))
         for i, (_, r) in enumerate(pairs):
             if r.doc_id == doc_id:
-                unsup[i] = left
-    return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, unsup)
+                gaps[i] = gap
+    return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, gaps)
 
 
 def rank(gathered: Gathered, ranking: Ranking) -> list[Scored]:
@@ -132,7 +132,7 @@ def rank(gathered: Gathered, ranking: Ranking) -> list[Scored]:
 def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
     """The abstention model's inputs (`QUESTION_FEATURES`) for the best candidate of `ranked`."""
     if not ranked:
-        return question_features(gathered.context, np.zeros(0), None, 1.0)
+        return question_features(gathered.context, np.zeros(0), None, full_gap(gathered.context))
     top = ranked[0]
     # The runner-up is the next candidate saying something else: a syndicated copy is no rival.
     seen = {_dedupe_key(top.row.text)}
@@ -143,7 +143,7 @@ def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
             logits.append(s.logit)
             break
     i = gathered.rows.index(top.row)
-    return question_features(gathered.context, np.asarray(logits), list(top.features), float(gathered.unsupported[i]))
+    return question_features(gathered.context, np.asarray(logits), list(top.features), float(gathered.gap[i]))
 
 
 def answer_probability(gathered: Gathered, ranked: list[Scored], ranking: Ranking) -> float:

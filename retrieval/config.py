@@ -27,6 +27,11 @@ class RetrievalSettings(BaseSettings):
         "auto", description="Where the embedding model runs: auto (a GPU when torch sees one, else the CPU), cpu, "
         "cuda or mps. A GPU asked for but not seen stops casebot at start.")
     top_k: int = Field(3, ge=1, le=20, description="Answers returned by default.")
+    answer_mode: Literal["balanced", "cautious"] = Field(
+        "balanced", description="How sure casebot must be before it quotes: balanced answers when the corpus "
+        "likely answers the question; cautious only when the first quote is likely right, so it says \"no answer\" "
+        "more often and shows fewer wrong quotes. Each has a threshold fitted by `python -m retrieval.fit_ranking` "
+        "(BENCHMARKS.md and the README give what each trades).")
     abstain_threshold: float = Field(
         0.0, allow_inf_nan=False,
         description="Added to the fitted threshold on the probability that the best sentence answers "

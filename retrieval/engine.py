@@ -33,7 +33,7 @@ class CaseEngine:
     def __init__(self, settings: RetrievalSettings, *, embedder: Embedder | None = None,
                  ranking: Ranking | None = None, embedder_factory: Callable[[], Embedder] | None = None):
         self.settings = settings
-        base = ranking or load_ranking()
+        base = ranking or load_ranking(settings.answer_mode)
         self.ranking = replace(base, answer_threshold=base.answer_threshold + settings.abstain_threshold)
         self._embedder = embedder
         # Several case engines share one model: the factory hands out the one copy (retrieval.cases).
@@ -143,7 +143,8 @@ class CaseEngine:
         qvec = self.embedder.encode_query(question.text)
         gathered = gather(index, question, qvec, self.soft)
         ranked = rank(gathered, self.ranking)
-        answered = answer_probability(gathered, ranked, self.ranking) >= self.ranking.answer_threshold
+        confidence = answer_probability(gathered, ranked, self.ranking)
+        answered = confidence >= self.ranking.answer_threshold
         answers = build_answers(index, ranked, k, self.ranking) if answered else []
         return AnswerResult(
             question=question.text,
@@ -151,6 +152,8 @@ class CaseEngine:
             answers=tuple(answers),
             latency_ms=(time.perf_counter() - started) * 1000,
             reason=None if answers else NO_ANSWER,
+            confidence=confidence,
+            sure=bool(answers) and confidence >= self.ranking.sure_threshold,
         )
 
     def sources(self) -> list[SourceInfo]:

@@ -19,10 +19,12 @@ Per question, on the top candidate (`QUESTION_FEATURES`), for the abstention dec
   margin     its lead over the next distinct candidate
   dense      cosine of the best candidate
   context    its share of the question's terms in it, its article's title or first paragraph (as above)
-  unsupported weighted share of the question's words without support (soft, as above) in the best sentence, its
-             article or its title: the thing asked ("fined", "arrested") is nowhere in the article
-  unknown    weighted share of question terms the corpus never uses
   slot       answer-type evidence of the best candidate (as above; 1 for untyped questions)
+  gap        the most telling question word the best candidate's article does not support: max over the
+             question's words of weight · (1 − soft support in the article and its title), over ZIPF_CEILING, in
+             [0, 1]. "rugby" in a question put to a corpus on a strike, "weather" to one on a police raid: one
+             heavy word missing says more than a share of light ones (fitted against that share, it took its
+             weight and left the share none).
 A term's weight in these shares is its information in general English, −log10 of its frequency (9 − the Zipf
 frequency of `wordfreq`, Speer 2022): a corpus of twenty articles says little about how telling a word is, and
 a question word the corpus never uses ("besides") must not outweigh one it does ("fined").
@@ -45,7 +47,7 @@ from retrieval.store import DocumentRow, SentenceRow
 
 CANDIDATE_FEATURES = ("dense", "bm25", "cover", "soft", "context", "foreign", "slot", "crisp_slot", "no_slot",
                       "recent")
-QUESTION_FEATURES = ("top", "margin", "dense", "context", "unsupported", "unknown", "slot")
+QUESTION_FEATURES = ("top", "margin", "dense", "context", "slot", "gap")
 
 CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.HOW_MUCH})
 TYPED_KINDS = CRISP_KINDS | {QuestionType.WHO, QuestionType.WHERE, QuestionType.WHY}
@@ -92,7 +94,6 @@ class QuestionContext:
     entities: list[frozenset[str]]
     entity_weights: list[float]
     bm25_max: float
-    unknown: float
     flat: list[str]
 
     @classmethod
@@ -102,16 +103,27 @@ class QuestionContext:
         weights = [word_weight(first_word[alts]) for alts in terms]
         entities = entity_terms(question.text, qterms)
         ent_w = [word_weight(first_word[alts]) for alts in entities]
-        total = sum(weights)
-        unknown = sum(w for alts, w in zip(terms, weights) if not any(lexical.knows(t) for t in alts))
         bm25_max = sum(lexical.idf(t) for t in qterms.search) * (K1 + 1)
-        return cls(question, terms, [first_word[t] for t in terms], weights, entities, ent_w, bm25_max or 1.0, unknown / total if total else 0.0,
+        return cls(question, terms, [first_word[t] for t in terms], weights, entities, ent_w, bm25_max or 1.0,
                    qterms.main_tokens())
 
 
 def soft_share(ctx: QuestionContext, support: np.ndarray) -> float:
     total = sum(ctx.weights)
     return float(np.dot(ctx.weights, support) / total) if total and len(support) else 0.0
+
+
+def support_gap(ctx: QuestionContext, support: np.ndarray) -> float:
+    """The `gap` feature: max over the question's words of weight · (1 − support), over ZIPF_CEILING; 0 for a
+    question without words. `support` holds one value in [0, 1] per word of `ctx.words`."""
+    if not len(support):
+        return 0.0
+    return float(np.max(np.asarray(ctx.weights) * (1.0 - support)) / ZIPF_CEILING)
+
+
+def full_gap(ctx: QuestionContext) -> float:
+    """The gap of an article that supports none of the question's words."""
+    return max(ctx.weights, default=0.0) / ZIPF_CEILING
 
 
 def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm25: float,
@@ -147,13 +159,12 @@ def recency_ranks(published: dict[str, str | None]) -> dict[str, float]:
     return {d: pos[p] if p else 0.5 for d, p in published.items()}
 
 
-def question_features(ctx: QuestionContext, logits: np.ndarray, top: list[float] | None,
-                      top_unsupported: float) -> list[float]:
-    """`logits` sorted best first, one per distinct candidate."""
-    """`logits` sorted best first, one per distinct candidate; `top` the best candidate's features."""
+def question_features(ctx: QuestionContext, logits: np.ndarray, top: list[float] | None, top_gap: float) -> list[float]:
+    """`logits` sorted best first, one per distinct candidate; `top` the best candidate's features (None when
+    there is no candidate); `top_gap` the gap of the best candidate's article (`support_gap`)."""
     if top is None:
-        return [-10.0, 0.0, 0.0, 0.0, 1.0, ctx.unknown, 0.0]
+        return [-10.0, 0.0, 0.0, 0.0, 0.0, full_gap(ctx)]
     f = dict(zip(CANDIDATE_FEATURES, top))
     margin = float(logits[0] - logits[1]) if logits.size > 1 else 10.0
     slot = max(f["slot"], f["crisp_slot"]) if ctx.question.kind in TYPED_KINDS else 1.0
-    return [float(logits[0]), min(margin, 10.0), f["dense"], f["context"], top_unsupported, ctx.unknown, slot]
+    return [float(logits[0]), min(margin, 10.0), f["dense"], f["context"], slot, top_gap]

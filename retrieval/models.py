@@ -77,6 +77,10 @@ class Answer:
         return out
 
 
+# Shown above the quotes of an answer that is not `sure` (CLI, console and Discord say the same).
+NOT_SURE_NOTE = ("Not sure this answers the question: check the first quote against its source before using it.")
+
+
 @dataclass(frozen=True)
 class AnswerResult:
     question: str
@@ -84,14 +88,24 @@ class AnswerResult:
     answers: tuple[Answer, ...]
     latency_ms: float = 0.0
     reason: str | None = None  # why nothing was answered, for people
+    # The abstention model's probability that the corpus answers the question (0–1; None: not computed).
+    confidence: float | None = None
+    # False when casebot answers but is not sure the first quote answers the question (below the fitted
+    # threshold of the cautious answer mode): shown with a "check the source" note.
+    sure: bool = True
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "question": self.question,
             "answered": self.answered,
             "answers": [a.to_json() for a in self.answers],
             "latency_ms": round(self.latency_ms, 2),
         }
+        if self.answered:
+            out["sure"] = self.sure
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 4)
+        return out
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ from retrieval import fitted
 from retrieval.features import CANDIDATE_FEATURES, QUESTION_FEATURES
 
 SECTION = "ranking"
+# How sure casebot must be before it quotes (CASEBOT_ANSWER_MODE), each with its own fitted threshold:
+# balanced answers when the corpus likely answers the question; cautious only when the first quote is likely
+# right, so it abstains more and shows fewer wrong quotes (retrieval.fit_ranking prints both trade-offs).
+ANSWER_MODES = ("balanced", "cautious")
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,25 @@ class Ranking:
     abstainer: LogisticModel
     answer_threshold: float  # probability the top sentence answers, below which the corpus has no answer
     extra_threshold: float  # ranker probability a further answer (2nd, 3rd) needs
+    # Probability from which the first quote is likely right (the cautious mode's threshold): an answer below it
+    # is given with a note to check the source.
+    sure_threshold: float = 1.01
 
     @classmethod
-    def from_values(cls, values: dict[str, Any]) -> "Ranking":
+    def from_values(cls, values: dict[str, Any], mode: str = "balanced") -> "Ranking":
+        """Raises fitted.MissingFit when `values` has no threshold for `mode` (one of ANSWER_MODES)."""
+        thresholds = values.get("answer_thresholds", {})
+        if mode not in thresholds:
+            raise fitted.MissingFit(f"no fitted answer threshold for answer mode {mode!r}; "
+                                    "run `python -m retrieval.fit_ranking`")
         return cls(LogisticModel.from_values(values["ranker"], CANDIDATE_FEATURES),
                    LogisticModel.from_values(values["abstainer"], QUESTION_FEATURES),
-                   float(values["answer_threshold"]), float(values["extra_threshold"]))
+                   float(thresholds[mode]), float(values["extra_threshold"]),
+                   float(thresholds.get("cautious", 1.01)))
 
 
-@lru_cache(maxsize=1)
-def load_ranking() -> Ranking:
-    """The fitted ranking. Raises fitted.MissingFit when it was never fitted or the features changed."""
-    return Ranking.from_values(fitted.load(SECTION))
+@lru_cache(maxsize=len(ANSWER_MODES))
+def load_ranking(mode: str = "balanced") -> Ranking:
+    """The fitted ranking with the answer threshold of `mode` (ANSWER_MODES). Raises fitted.MissingFit when it was
+    never fitted or the features changed."""
+    return Ranking.from_values(fitted.load(SECTION), mode)

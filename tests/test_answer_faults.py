@@ -193,8 +193,7 @@ UPDATES = [
 @pytest.mark.parametrize("question, expected", [
     ("Is Maria Lind still leaving Solvik?", "Maria Lind will stay as chief executive"),
     ("What is the latest on the Solvik chief executive?", "Maria Lind will stay as chief executive"),
-    gap("What is the status of Vantor's battery plant now?", "construction of the battery plant will now go ahead",
-        why="recency is fitted near zero on the tune questions"),
+    ("What is the status of Vantor's battery plant now?", "construction of the battery plant will now go ahead"),
 ])
 def test_a_question_about_now_gets_the_later_statement(tmp_path, embedder, question, expected):
     engine = build(tmp_path, embedder, UPDATES)

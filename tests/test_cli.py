@@ -32,8 +32,9 @@ def test_ask_json_contract_and_first_use_builds_the_index(cli_env, capsys):
     assert code == EXIT_OK
     assert "no usable index" in err and "Traceback" not in err
     obj = json.loads(out)
-    assert set(obj) == {"question", "answered", "answers", "latency_ms"}
+    assert set(obj) == {"question", "answered", "answers", "latency_ms", "confidence", "sure"}
     assert obj["question"] == "When must Musk appear?" and obj["answered"] is True
+    assert 0.0 <= obj["confidence"] <= 1.0 and isinstance(obj["sure"], bool)
     assert isinstance(obj["latency_ms"], float) and obj["latency_ms"] > 0
     first = obj["answers"][0]
     assert {"text", "score", "citation"} <= set(first) and isinstance(first["score"], float)

@@ -32,6 +32,7 @@ BAD = {
     "milvus_collection": ["bad-name", "1casebot", "a b"],
     "top_k": ["0", "21", "three"],
     "abstain_threshold": ["inf", "nan", "high"],
+    "answer_mode": ["careful", "strict", "1"],
     "ann_min_vectors": ["0", "half"],
     "max_file_bytes": ["10", "big"],
     "fetch_allow_private": ["maybe", "2"],
