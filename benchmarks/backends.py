@@ -38,12 +38,18 @@ def _pct(values: list[float], p: float) -> float:
     return float(np.percentile(np.array(values), p)) if values else float("nan")
 
 
-def measure(size: int, questions: int, seed: int, milvus_uri: str | None, work: Path) -> dict:
+def measure(size: int, questions: int, seed: int, milvus_uri: str | None, work: Path, embedder=None,
+            log=None) -> dict:
+    """Both backends on one synthetic corpus of about `size` sentences. `embedder`: the caller's loaded model
+    (loaded here when None)."""
     from benchmarks import synthetic
     from benchmarks.queries import raw_query_encode
     from retrieval.config import RetrievalSettings
     from retrieval.embeddings import Embedder
     from retrieval.engine import CaseEngine
+    from retrieval.milvus_index import release_all
+
+    log = log or (lambda msg: None)
 
     stream = synthetic.articles_for(seed, size)
     cast = synthetic.stories(seed)
@@ -52,11 +58,12 @@ def measure(size: int, questions: int, seed: int, milvus_uri: str | None, work: 
     texts = list({s for a in stream for s in a.sentences})
     qs = synthetic.questions(seed, count=questions, off_topic=max(questions // 22, 1))
     base = RetrievalSettings(_env_file=None)
-    embedder = Embedder(base.model, batch_size=base.batch_size, threads=base.threads, device=base.device)
+    if embedder is None:
+        embedder = Embedder(base.model, batch_size=base.batch_size, threads=base.threads, device=base.device)
     settings = {
         "local": RetrievalSettings(_env_file=None, corpus_dir=corpus, index_dir=work / f"local-{size}"),
         "milvus": RetrievalSettings(_env_file=None, corpus_dir=corpus, index_dir=work / f"staging-{size}",
-                                    index_backend="milvus", milvus_uri=milvus_uri or str(work / "milvus.db"),
+                                    index_backend="milvus", milvus_uri=milvus_uri or str(work / f"milvus-{size}.db"),
                                     milvus_collection=f"casebot_bench_{size}"),
     }
     out: dict = {"sentences": sum(a.sentence_count for a in stream), "articles": len(stream), "backends": {}}
@@ -64,9 +71,11 @@ def measure(size: int, questions: int, seed: int, milvus_uri: str | None, work: 
     for name, st in settings.items():
         _fill_cache(st, texts, embedder.dim, seed)
         engine = engines[name] = CaseEngine(st, embedder=embedder)
+        log(f"  {name}: full reindex of {out['sentences']:,} sentences …")
         started = time.perf_counter()
         summary = engine.reindex()
-        out["backends"][name] = {"full_reindex_s": time.perf_counter() - started, "embedded": summary.embedded}
+        out["backends"][name] = {"full_reindex_s": time.perf_counter() - started, "embedded": summary.embedded,
+                                 "indexed": summary.sentences, **_writes(engine)}
     for q in qs[:5]:  # warm-up: first calls (and Milvus' term statistics) belong to neither side
         for engine in engines.values():
             engine.ask(q)
@@ -81,6 +90,7 @@ def measure(size: int, questions: int, seed: int, milvus_uri: str | None, work: 
     new = synthetic.article(seed, len(stream), cast)
     synthetic.write_corpus(corpus, [new])
     for name, engine in engines.items():
+        log(f"  {name}: {len(qs)} questions done; timeline, then one article added …")
         b = out["backends"][name]
         b["ask_ms"] = {"p50": _pct(asks[name], 50), "p95": _pct(asks[name], 95)}
         started = time.perf_counter()
@@ -90,7 +100,20 @@ def measure(size: int, questions: int, seed: int, milvus_uri: str | None, work: 
         summary = engine.reindex()
         b["one_article_s"] = time.perf_counter() - started
         b["one_article_embedded"] = summary.embedded
+        b["one_article_sentences"] = summary.sentences - b["indexed"]
+        b.update({f"one_article_{k}": v for k, v in _writes(engine).items()})
+    if milvus_uri is None:
+        release_all()  # the Milvus Lite server of this size's file
     return out
+
+
+def _writes(engine) -> dict:
+    """What the last publish wrote to Milvus (nothing for the local backend)."""
+    stats = getattr(engine.index, "last_publish", None)
+    if stats is None:
+        return {}
+    return {"rows_inserted": stats.inserted, "docs_deleted": len(stats.deleted_docs),
+            "rewritten": stats.rewritten}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--milvus-uri", help="a Milvus server (default: Milvus Lite in the work folder)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--save", type=Path, metavar="FILE", help="also write the results as JSON (BENCHMARKS.md's "
-                   "backend section is rendered from benchmarks/backends.json)")
+                   "backend section comes from `casebot bench`, which runs this at 10,000 and 100,000 sentences)")
     args = p.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="casebot-backends-"))
     try:

@@ -43,6 +43,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "stand-in vectors beyond the sample (slow: tens of sentences/s on 2 cores)")
     p.add_argument("--questions", type=int, default=None, help="questions per size (default 220; 12 with --quick)")
     p.add_argument("--cold-runs", type=int, default=None, help="fresh processes per cold-start figure (default 3)")
+    p.add_argument("--backend-sizes", default=None, help="sizes at which both index backends, local and Milvus "
+                   "(Milvus Lite in the work folder unless --milvus-uri), are measured side by side (default "
+                   "10000,100000; the smallest --sizes with --quick; empty skips it)")
+    p.add_argument("--backend-questions", type=int, default=None, help="questions per backend and size "
+                   "(default 60; 12 with --quick)")
+    p.add_argument("--milvus-uri", help="a Milvus server for the backend comparison (default: Milvus Lite)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--workdir", type=Path, help="where corpora and indexes go (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -62,6 +68,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.questions = 12 if args.quick else 220
     if args.reindex_repeats is None:
         args.reindex_repeats = 0 if args.quick else 2
+    if args.backend_sizes is None:
+        args.backend_sizes = str(min(args.size_list)) if args.quick else "10000,100000"
+    try:
+        args.backend_size_list = sorted({int(x.replace("_", "")) for x in args.backend_sizes.split(",") if x.strip()})
+    except ValueError:
+        p.error(f"--backend-sizes must be numbers separated by commas, not {args.backend_sizes!r}")
+    if args.backend_questions is None:
+        args.backend_questions = 12 if args.quick else 60
     if args.cold_runs is None:
         args.cold_runs = 1 if args.quick else 3
     if args.out is None and not args.quick:
@@ -299,7 +313,26 @@ def run(args: argparse.Namespace, log: Log, checkpoint=None) -> dict:
         log(f"  `casebot reindex` of one more article: {reindex_run.total_s:.1f}s in all, "
             f"peak RSS {reindex_run.peak_rss_mb:.0f} MB")
 
-    # 5. Vector search alone (long at 1,000,000: the report is written first, then again with its figures).
+    # 5. Both index backends side by side, each size on its own corpus (issue 15).
+    if args.backend_size_list:
+        from benchmarks import backends
+
+        log(f"index backends side by side at {', '.join(f'{n:,}' for n in args.backend_size_list)} sentences …")
+        system = sysinfo.describe()
+        sizes_b = []
+        for n in args.backend_size_list:
+            sizes_b.append(backends.measure(n, args.backend_questions, args.seed, args.milvus_uri,
+                                            work / "backends", embedder=embedder, log=log))
+            for name, b in sizes_b[-1]["backends"].items():
+                log(f"  {sizes_b[-1]['sentences']:,} {name}: full {b['full_reindex_s']:.1f}s, one article "
+                    f"{b['one_article_s']:.2f}s, ask p50 {b['ask_ms']['p50']:.1f} ms")
+        results["backends"] = {"system": {**system, "load_average_end": sysinfo.load_average()},
+                               "questions": args.backend_questions,
+                               "milvus": "server" if args.milvus_uri else "Milvus Lite", "sizes": sizes_b}
+        if checkpoint is not None:
+            checkpoint(results)
+
+    # 6. Vector search alone (long at 1,000,000: the report is written first, then again with its figures).
     results["system"]["load_average_end"] = sysinfo.load_average()
     results["elapsed_s"] = time.perf_counter() - log.started
     if checkpoint is not None and args.ann_vectors > 0:

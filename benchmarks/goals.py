@@ -32,15 +32,12 @@ def _stage(stages: dict[str, dict], name: str) -> float:
 
 FULL_REMEDY = (
     "On 2 cores the pipeline's own CPU work is taken from the model, and nearly all of it is splitting and date "
-    "tagging new articles (~0.75 ms a sentence against the model's ~7). Splitting already calls pysbd's "
-    "processor directly (1.6× faster than `Segmenter.segment`, same pieces), and encoding runs in one "
-    "length-sorted order across the progress chunks, as a single `encode` call would. A profile of what is left "
-    "(cProfile, 2,257 sentences): pysbd's abbreviation replacer 36% (it runs a regex per known abbreviation "
-    "found as a substring of the paragraph), the rest of pysbd 30%, `temporal.tag_dates` 26%, tokenising 2%. "
-    "Closing the gap means either splitting with something much faster than pysbd (a change of sentence "
-    "boundaries, to be judged on the evaluation sets, not on speed), or splitting the next articles while "
-    "the model encodes the previous ones in a low-priority worker process; a first try with a thread gave no "
-    "gain the machine's noise could show (the raw baseline itself moved 10–20% between runs)")
+    "tagging new articles. Splitting is syntok's (it replaced pysbd, 3-4× slower on the project's corpora), and "
+    "encoding runs in one length-sorted order across the progress chunks, as a single `encode` call would; "
+    "with many cores the split and tagging run in a process pool (`retrieval/parallel.py`). Closing the gap on "
+    "2 cores means overlapping that work with the model's (splitting the next articles while the model encodes "
+    "the previous ones in a low-priority worker process); a first try with a thread gave no gain the machine's "
+    "noise could show (the raw baseline itself moved 10–20% between runs)")
 
 REINDEX_REMEDY = (
     "What is left grows with the corpus, not with the change: the vector file is read, extended and written "
@@ -58,7 +55,7 @@ ASK_REMEDY = (
 COLD_REMEDY = (
     "A cold start opens the index in `CaseIndex.open`: the manifest check hashes every file of the build "
     "(xxh3, ~0.1 s at 100,000 sentences), FAISS reads the whole vector file and the BM25 arrays load; imports "
-    "(pydantic-settings, faiss, pysbd) add to the model's own. Memory-mapping the vectors would shave the rest")
+    "(pydantic-settings, faiss, syntok) add to the model's own. Memory-mapping the vectors would shave the rest")
 
 MEMORY_REMEDY = (
     "Serving holds the vectors (1.5 KB a sentence, plus the HNSW graph) and the BM25 arrays. A reindex reads the "

@@ -261,7 +261,7 @@ def markdown(r: dict, v: list[Verdict]) -> str:
     from benchmarks.scale_report import backends_section, section
 
     L += section(r.get("settings", {}).get("device", "cpu"))
-    L += backends_section()
+    L += backends_section(r.get("backends"))
     vec = r.get("vectors", {})
     L += ["## How it was measured", "",
           "- Corpus: `benchmarks/synthetic.py`, seeded (article *i* depends only on the seed and *i*, so each size "

@@ -12,57 +12,74 @@ from pathlib import Path
 BACKENDS_JSON = Path(__file__).with_name("backends.json")
 
 
-def backends_section(path: Path = BACKENDS_JSON) -> list[str]:
-    """Local against Milvus from the last `python -m benchmarks.backends --save benchmarks/backends.json`."""
+def backends_section(record: dict | None = None, path: Path = BACKENDS_JSON) -> list[str]:
+    """Local against Milvus: from this `casebot bench` run's record (`results["backends"]`), else from a JSON
+    saved by `python -m benchmarks.backends --save FILE` at `path`."""
     L = ["## Index backends side by side", ""]
-    if not path.exists():
-        return L + ["Not measured on this checkout (`python -m benchmarks.backends --save benchmarks/backends.json`).",
-                    ""]
-    r = json.loads(path.read_text(encoding="utf-8"))
+    r = record
+    if r is None:
+        if not path.exists():
+            return L + ["Not measured in this run (`casebot bench --backend-sizes 10000,100000`).", ""] + _on_paper()
+        r = json.loads(path.read_text(encoding="utf-8"))
     sysd = r["system"]
-    L += [f"`python -m benchmarks.backends` ({r['milvus']}, {r['questions']} questions, {sysd['date'][:16]} UTC, "
-          f"{sysd['cpu']}, {sysd['cores']} cores, load average {sysd.get('load_average_start')} at the start and "
-          f"{sysd.get('load_average_end')} at the end). Vectors of the corpus are seeded stand-ins in the embedding "
-          "cache, so the full reindex embeds nothing; the added article is embedded by the model.", "",
+    L += [f"Measured ({r['milvus']}, in process; {r['questions']} questions per size and backend, "
+          f"{sysd['date'][:16]} UTC, {sysd['cpu']}, {sysd['cores']} cores, load average "
+          f"{sysd.get('load_average_start')} at the start and {sysd.get('load_average_end')} at the end). "
+          "Each size is its own synthetic corpus whose vectors are seeded stand-ins in the embedding cache, so a "
+          "full reindex embeds nothing; the added article is embedded by the model. On Milvus the reindex "
+          "includes the publish: the first one fills both sides of the case, a later one writes only the change "
+          "(rows inserted given beside it).", "",
           "| sentences | backend | full reindex | one article added | ask p50 / p95 | raw encode p50 / p95 | "
           "timeline |", "|---:|---|---:|---:|---:|---:|---:|"]
     for size in r["sizes"]:
         raw = size["raw_encode_ms"]
         for name, b in size["backends"].items():
+            rows = (f"; {b['one_article_rows_inserted']} rows inserted, {b['one_article_docs_deleted']} documents "
+                    "deleted" if "one_article_rows_inserted" in b else "")
             L.append(f"| {size['sentences']:,} | {name} | {b['full_reindex_s']:.1f} s | {b['one_article_s']:.2f} s "
-                     f"({b['one_article_embedded']} embedded) | {b['ask_ms']['p50']:,.0f} / {b['ask_ms']['p95']:,.0f} ms "
-                     f"| {raw['p50']:,.0f} / {raw['p95']:,.0f} ms | {b['timeline_ms']:,.0f} ms |")
-    busy = any(x > 2 * (sysd.get("cores") or 1) for x in (sysd.get("load_average_end") or [])[:1])
+                     f"({b['one_article_embedded']} embedded{rows}) | {b['ask_ms']['p50']:,.0f} / "
+                     f"{b['ask_ms']['p95']:,.0f} ms | {raw['p50']:,.0f} / {raw['p95']:,.0f} ms | "
+                     f"{b['timeline_ms']:,.0f} ms |")
     L += [""]
-    first = r["sizes"][0]["backends"]
-    if busy and {"local", "milvus"} <= set(first):
-        ask = first["milvus"]["ask_ms"]["p50"] / first["local"]["ask_ms"]["p50"]
-        one = first["milvus"]["one_article_s"] / first["local"]["one_article_s"]
-        L += [f"**Contended run** (load average above twice the cores): the raw encode of one question took "
-              f"{r['sizes'][0]['raw_encode_ms']['p50']:,.0f} ms, so absolute times say little and only the pairs "
-              f"compare: {r['milvus']} answered in {ask:.1f}× the local time at p50, and its publish re-inserts the "
-              f"whole case on each reindex (one article: {one:.0f}× local).", ""]
-    L += ["Not measured here: 100,000 sentences, a Milvus server, a quiet machine.", ""]
-    L += ["### On paper: 30 million sentences (a national archive, ~1M articles)", "",
-          "- **Vectors**: 30M × 384 float32 = 46 GB, plus ~8 GB of HNSW links. `local` holds them in each bot "
-          "process's memory (one 64 GB+ machine per process) and rebuilds HNSW on a compacting reindex at ~7.6k "
-          "vectors/s (above): ~66 min. `milvus` spreads them over query nodes (e.g. 4 × 16 GB) or uses a disk or "
-          "quantised index (DiskANN, IVF_PQ) to cut memory; bot processes hold none.",
-          "- **Text, metadata, dates**: ~0.75 KB a sentence in SQLite here (74.6 MB per 100k) → ~22 GB per copy; "
-          "in Milvus as scalar fields, once for all processes.",
-          "- **BM25**: the local postings are ~10 MB per 100k (~3 GB at 30M), but `LexicalIndex.scores` fills an "
-          "array of every row per question (120 MB at 30M) and walks the postings of common terms (millions of "
-          "rows): tens to hundreds of ms. Milvus' sparse inverted index returns the top hits. Both backends' BM25 "
-          "seam still hands the engine a dense array of all rows (`MilvusLexical.scores`), which must become a "
-          "top-k call before 30M (retrieval/search.py, being rewritten on another branch).",
-          "- **Embedding 30M sentences**: ~53 h at this machine's 157/s, ~9 h on a 16-core CPU (921/s, the issue's "
-          "figure), ~45 min on an H200 (~11.5k/s, the issue's figure) if the per-sentence work (~0.9 ms a sentence "
-          "on one core: 7.5 h serial) is spread over ≥ 10 cores by the reindex pool.",
-          "- **Reindex publish**: `milvus` writes a whole new collection and swaps the alias; at 30M that is a "
-          "multi-hour insert per reindex. Before that size, publish must become incremental (insert the new "
-          "documents' rows and delete the removed ones in the collection in service, or one partition per batch of "
-          "articles), giving up the single-swap atomicity for per-document atomicity. Not built.", ""]
-    return L
+    busy = any(x > 2 * (sysd.get("cores") or 1) for x in (sysd.get("load_average_end") or [])[:1])
+    if busy:
+        L += ["**Contended run** (load average above twice the cores): absolute times say little; only the pairs "
+              "at one size compare.", ""]
+    L += ["Milvus Lite here is the pure-Python engine of the `milvus-lite` package, in this process: it shows what "
+          "casebot asks of Milvus and that the writes follow the change, not a Milvus server's speed. Not measured "
+          "here: a Milvus standalone or cluster, 30 million sentences.", ""]
+    return L + _on_paper()
+
+
+def _on_paper() -> list[str]:
+    return ["### On paper: 30 million sentences (a national archive, ~1M articles)", "",
+            "Not measured: arithmetic from the sizes above and the collections' schema (`retrieval/milvus_index.py`).",
+            "",
+            "| | `local` (per bot process) | `milvus` (shared) |",
+            "|---|---|---|",
+            "| vectors | 30M × 384 float32 = 46 GB in each process's RAM, + ~8 GB of HNSW links | the same 46 GB "
+            "once, on the query nodes; index type HNSW (~54 GB RAM per replica), or IVF_SQ8 (~12 GB: 1 byte a "
+            "dimension) or DiskANN (compressed codes in RAM, graph on NVMe) to trade recall for memory |",
+            "| text, metadata, dates | SQLite, ~0.75 KB a sentence → ~22 GB on disk per copy | scalar fields, "
+            "~0.5 KB a sentence → ~15 GB, held by the query nodes (or memory-mapped) |",
+            "| BM25 | postings ~3 GB in RAM; `top` still scores every row (a 120 MB float32 array and the postings "
+            "of common terms per question: tens to hundreds of ms) | sparse inverted index (~12 terms × 8 B a "
+            "sentence ≈ 3 GB RAM) returns the top 200; casebot rescores them exactly from their tokens |",
+            "| RAM | ~60 GB per bot process | per side and replica ~75 GB with HNSW and scalar fields in memory, "
+            "~25 GB with IVF_SQ8 and memory-mapped scalars; both sides of a case stay loaded (the one out of "
+            "service is queried when it is brought up to date), so ×2: e.g. 4 query nodes of 48 GB with HNSW; "
+            "bot processes hold none of it |",
+            "| disk | per process folder: ~80 GB a build (2.7 MB per 1,000 sentences, two builds kept) + ~60 GB of "
+            "embedding cache | object storage ~130 GB (binlogs of both sides' vectors and scalars, index files), "
+            "plus the staging folder of each process that reindexes |",
+            "| one article published | build patched, vector file rewritten whole (~55 GB at 30M: minutes) | its "
+            "rows inserted into each side once (two publishes) and a delete by document id per changed document: "
+            "proportional to the change |",
+            "| first publish | — | 60M row inserts (both sides); hours on a server's insert path, once |",
+            "",
+            "Embedding 30M sentences: ~53 h at this machine's ~157/s, ~9 h on a 16-core CPU (921/s, the issue's "
+            "figure), ~45 min on an H200 (~11.5k/s, the issue's figure) if the per-sentence work around the model "
+            "(~0.9 ms a sentence on one core: 7.5 h serial) is spread over ≥ 10 cores by the reindex pool.", ""]
 
 
 def section(device: str) -> list[str]:

@@ -56,8 +56,11 @@ def publish(settings: RetrievalSettings, build: Path) -> MilvusCaseIndex:
     from retrieval.milvus_index import publish as publish_build
 
     client = _client(settings)
-    publish_build(client, settings.milvus_collection, build)
-    return MilvusCaseIndex.open(client, settings.milvus_collection, model=settings.model)
+    # raises on failure: the alias has not moved
+    _, stats = publish_build(client, settings.milvus_collection, build)
+    index = MilvusCaseIndex.open(client, settings.milvus_collection, model=settings.model)
+    index.last_publish = stats
+    return index
 
 
 def is_stale(index: AnyIndex) -> bool:

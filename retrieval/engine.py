@@ -115,11 +115,15 @@ class CaseEngine:
             queued()
             self._reindex_lock.acquire()
         try:
-            result = reindex(self.settings, lambda: self.embedder, progress, wait=wait, on_wait=queued)
             if self.settings.index_backend == "milvus":
-                if result.build_dir is not None:
-                    self._index = backends.publish(self.settings, result.build_dir)
+                # Written to Milvus under the staging folder's reindex lock, so two publishes from it never overlap.
+                opened: list = []
+                result = reindex(self.settings, lambda: self.embedder, progress, wait=wait, on_wait=queued,
+                                 publish=lambda build: opened.append(backends.publish(self.settings, build)))
+                if opened:
+                    self._index = opened[-1]
                 return result.summary
+            result = reindex(self.settings, lambda: self.embedder, progress, wait=wait, on_wait=queued)
             if result.build_dir is not None and (self._index is None or self._index.path != result.build_dir):
                 self._index = CaseIndex.open(result.build_dir, model=self.settings.model)
             elif self._index is not None:

@@ -236,7 +236,9 @@ def record_reply(store: FeedbackStore, index, result: AnswerResult, *, case: str
     ids = [a.sentence_ids[-1] for a in result.answers if a.sentence_ids]
     texts = {i: row.text for i, row in index.store.sentences(ids).items()} if ids else {}
     case = case or getattr(result, "case", None) or DEFAULT_CASE
-    return store.record_answer(result, build=index.path.name, case=case, sentence_texts=texts)
+    # On Milvus the path names a side that holds a new build after every other publish: its build id says which.
+    build = getattr(index, "build", None) or index.path.name
+    return store.record_answer(result, build=build, case=case, sentence_texts=texts)
 
 
 def _record(row) -> AnswerRecord:

@@ -268,9 +268,12 @@ def _can_patch(prev: PreviousBuild | None, plan: _Plan) -> bool:
 
 def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike],
             progress: ProgressFn | None = None, *, wait: bool = False,
-            on_wait: Callable[[], None] | None = None) -> BuildResult:
+            on_wait: Callable[[], None] | None = None,
+            publish: Callable[[Path], object] | None = None) -> BuildResult:
     """Bring the index up to date with the corpus folder. `wait`/`on_wait`: see reindex_lock. A reindex that
-    queued behind another starts from the build that one published, so it redoes nothing that one did."""
+    queued behind another starts from the build that one published, so it redoes nothing that one did.
+    `publish(build)`: called with the build in service, still under the lock (the Milvus backend puts it in
+    service there, so publishes from one staging folder never overlap); what it raises propagates."""
     layout = IndexLayout(settings.index_dir)
     with reindex_lock(settings.index_dir, wait=wait, on_wait=on_wait):
         started = time.perf_counter()  # the summary's seconds count the work, not the wait
@@ -297,6 +300,8 @@ def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike
                 write_manifest(prev.path, prev.manifest.model_copy(
                     update={"corpus_files": scan.stat_fingerprint, "corpus_states": states}))
             summary.rebuilt = False
+            if publish is not None:
+                publish(prev.path)  # nothing new here; elsewhere (Milvus) it may not be in service yet
             summary.seconds = time.perf_counter() - started
             return BuildResult(summary, prev.path)
 
@@ -324,6 +329,8 @@ def reindex(settings: RetrievalSettings, get_embedder: Callable[[], EmbedderLike
         )
         write_manifest(build, manifest)
         published = layout.publish(build)
+        if publish is not None:
+            publish(published)
         summary.seconds = time.perf_counter() - started  # until the new index is in service
         layout.prune()
         if progress:

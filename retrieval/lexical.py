@@ -151,6 +151,42 @@ class LexicalIndex:
             raise ValueError("BM25 arrays do not fit together")
         return index
 
+    @property
+    def avgdl(self) -> float:
+        """Mean tokens per sentence in service, the avgdl of BM25."""
+        return self._avgdl
+
+    def top(self, query_tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, float32 scores) of the k rows with the highest BM25 above 0, best first."""
+        scores = self.scores(query_tokens)
+        if not scores.size or k <= 0 or scores.max() <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        k = min(k, scores.size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        ids = top[np.argsort(-scores[top])]
+        ids = ids[scores[ids] > 0].astype(np.int64)
+        return ids, scores[ids]
+
+    def scores_of(self, query_tokens: list[str], ids) -> np.ndarray:
+        """BM25 (float32) of these rows, in their order: what `scores` gives them, computed for them alone."""
+        ids = np.asarray(ids, dtype=np.int64)
+        wanted, back = np.unique(ids, return_inverse=True)
+        out = np.zeros(wanted.shape[0], dtype=np.float32)
+        if not wanted.size:
+            return out[back]
+        for t in query_tokens:
+            i = self._ids.get(t)
+            if i is None:
+                continue
+            lo, hi = self.indptr[i], self.indptr[i + 1]
+            rows = self.rows[lo:hi]
+            at = np.minimum(np.searchsorted(wanted, rows), wanted.shape[0] - 1)
+            hit = wanted[at] == rows
+            rows, tf = rows[hit], self.tf[lo:hi][hit]
+            # The same float32 operations in the same order as `scores`, so the values are identical.
+            out[at[hit]] += self.idf(t) * tf / (self._norm[rows] + tf)
+        return out[back]
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 of every row; a repeated query term counts each time, as in bm25s."""
         out = np.zeros(self.num_rows, dtype=np.float32)
@@ -166,6 +202,11 @@ class LexicalIndex:
 
     def knows(self, token: str) -> bool:
         return token in self._ids
+
+    def doc_freq(self, token: str) -> int:
+        """Sentences in service holding the term (0 for one the corpus never used)."""
+        i = self._ids.get(token)
+        return int(self._df[i]) if i is not None else 0
 
     def idf(self, token: str) -> float:
         """BM25-style idf; a term the corpus never uses gets the highest weight, since its absence matters."""

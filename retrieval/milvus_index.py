@@ -1,17 +1,19 @@
 """The index in service kept in Milvus (CASEBOT_INDEX_BACKEND=milvus): several bot processes, one index.
 
-What is stored, per build, in two collections named after it (`<prefix>_b<build>` and `<prefix>_b<build>_docs`):
-- sentences: id (the sentence id, also its row in the local build), the dense vector (inner product), casebot's
-  own BM25 tokens as text with Milvus' built-in BM25 function writing a sparse field, the sentence text, document
-  id, paragraph, position, offsets, and its dates (JSON);
-- docs: the manifest, one row per document (metadata, sentence count) and the paragraph texts (Milvus needs a
-  vector field in every collection: these rows carry a constant 2-d one).
+Two sides per case, `<prefix>__blue` and `<prefix>__green`, each a pair of collections:
+- sentences: id (the side's own row id), the dense vector (inner product), casebot's own BM25 tokens as text with
+  Milvus' built-in BM25 function writing a sparse field, the sentence text, document id, paragraph, position,
+  offsets, and its dates (JSON);
+- docs (+ DOCS_SUFFIX): the manifest with the build held, one row per document (metadata, fingerprint, sentence
+  count, first row id) and the paragraph texts (Milvus needs a vector field in every collection: these rows
+  carry a constant 2-d one).
 
-The alias `<prefix>` names the sentences collection in service. A reindex runs the local pipeline as before (scan,
-split, the embedding cache: only new text is embedded), then writes the whole build into new collections and moves
-the alias (Milvus' documented way to swap a collection in place), so a reader never sees a half-written case; the
-build it replaced is kept until the next publish (a question already running on it finishes), older ones dropped. Every process that opens the alias checks it on each
-question and follows a swap made by another.
+The alias `<prefix>` names the side in service. A reindex runs the local pipeline as before (scan, split, the
+embedding cache: only new text is embedded); then `publish` brings the side out of service (one build behind) to
+the new build by deleting and inserting only the changed documents' rows, checks it and moves the alias (Milvus'
+documented way to swap a collection under readers), so a reader never sees a half-written case and the side left
+keeps the build before for questions already running on it. Every process checks the alias and the side's build
+on each question and follows a publish made by another.
 
 The readers below give the engine what it reads from a local build, with the same shapes (`store`, `vectors`,
 `lexical` of CaseIndex), so ranking, abstention, timeline and Discord are unchanged.
@@ -22,6 +24,7 @@ import json
 import logging
 import re
 from dataclasses import asdict, dataclass, field
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -33,11 +36,15 @@ from retrieval.manifest import FORMAT_VERSION, IndexProblem, Manifest
 from retrieval.models import SourceInfo
 from retrieval.store import DateRow, DocumentRow, SentenceRow
 
+log = logging.getLogger(__name__)
+
 DOCS_SUFFIX = "_docs"
+TERMS_SUFFIX = "_terms"
 PART_CHARS = 16_000  # a paragraph is stored in parts of this many characters (VARCHAR holds 65,535 bytes)
 INSERT_BATCH = 2_000
-# BM25 hits fetched per question; the engine takes the best 40 (retrieval/search.py LEXICAL_DEPTH), so these are
-# exact, and a dense candidate outside them scores 0 on BM25, which the ranking does not read.
+SIDES = ("blue", "green")
+# Candidates Milvus' BM25 hands over for rescoring (MilvusLexical.top), five times the engine's 40
+# (retrieval/search.py LEXICAL_DEPTH): Milvus ranks them with per-segment statistics, close to the exact ones.
 BM25_HITS = 200
 _OUT = ["id", "doc_id", "paragraph", "position", "start", "end", "text", "tokens"]
 QUERY_IDS = 4_000  # ids per query: Milvus caps a query's result at 16,384 rows
@@ -79,8 +86,9 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def build_collection(prefix: str, build: Path) -> str:
-    return f"{prefix}_b" + re.sub(r"[^0-9A-Za-z_]", "_", build.name)
+def side_collection(prefix: str, side: str) -> str:
+    """The sentences collection of one side (SIDES) of the alias `prefix`; its documents are in + DOCS_SUFFIX."""
+    return f"{prefix}__{side}"
 
 
 # -- writing ---------------------------------------------------------------------------------------------------
@@ -91,8 +99,8 @@ def _sentence_schema(client, dim: int):
     s.add_field("id", DataType.INT64, is_primary=True)
     s.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
     # casebot's tokens (stemmed, stop words out) joined by spaces: Milvus' standard analyzer splits them back
-    # unchanged, so its BM25 and TEXT_MATCH see exactly the terms the local index sees.
-    s.add_field("tokens", DataType.VARCHAR, max_length=65_535, enable_analyzer=True, enable_match=True,
+    # unchanged, so its BM25 sees exactly the terms the local index sees.
+    s.add_field("tokens", DataType.VARCHAR, max_length=65_535, enable_analyzer=True,
                 analyzer_params={"tokenizer": "standard"})
     s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     s.add_field("text", DataType.VARCHAR, max_length=65_535)
@@ -127,6 +135,19 @@ def _docs_schema(client):
     return s, ip
 
 
+def _terms_schema(client):
+    """Document frequency of each BM25 term (the df of idf), by term: one primary-key lookup a question term."""
+    from pymilvus import DataType
+
+    s = client.create_schema(auto_id=False)
+    s.add_field("term", DataType.VARCHAR, max_length=1_024, is_primary=True)
+    s.add_field("df", DataType.INT64)
+    s.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+    ip = client.prepare_index_params()
+    ip.add_index("v", index_type="AUTOINDEX", metric_type="L2")
+    return s, ip
+
+
 def _batches(rows: Iterable[dict], size: int = INSERT_BATCH) -> Iterable[list[dict]]:
     batch: list[dict] = []
     for row in rows:
@@ -148,78 +169,242 @@ def current_collection(client, prefix: str) -> str | None:
         return None
 
 
-def publish(client, prefix: str, build: Path) -> str:
-    """Write the local build at `build` into new collections and move the alias `prefix` to them; returns the
-    sentences collection now in service. Already in service: nothing is written."""
+@dataclass
+class SyncStats:
+    """What one publish wrote to Milvus: sentence rows inserted, documents whose rows were deleted (removed,
+    changed or renumbered), and whether a side had to be rewritten whole (new, another dimension, or found
+    inconsistent after a crash)."""
+
+    inserted: int = 0
+    deleted_docs: list[str] = field(default_factory=list)
+    rewritten: bool = False
+
+
+def _load(client, name: str) -> None:
+    from pymilvus.client.types import LoadState
+
+    if client.get_load_state(name).get("state") != LoadState.Loaded:
+        client.load_collection(name)
+
+
+def _scan(client, name: str, filter: str, fields: list[str]) -> list[dict]:
+    """Every row matching `filter` (a query returns at most 16,384: iterate)."""
+    out: list[dict] = []
+    it = client.query_iterator(name, batch_size=4_000, filter=filter, output_fields=fields)
+    try:
+        while batch := it.next():
+            out.extend(batch)
+    finally:
+        it.close()
+    return out
+
+
+def _count(client, name: str, filter: str = "") -> int:
+    rows = client.query(name, filter=filter, output_fields=["count(*)"])
+    return int(rows[0]["count(*)"]) if rows else 0
+
+
+def _manifest_row(client, name: str) -> dict | None:
+    """The manifest a side holds, or None (never written, or a write to it began and did not finish)."""
+    rows = client.query(name + DOCS_SUFFIX, filter='kind == "manifest"', output_fields=["meta"])
+    return rows[0]["meta"] if len(rows) == 1 else None
+
+
+def _create(client, name: str, dim: int) -> None:
+    for coll in _parts(name):
+        if client.has_collection(coll):
+            client.drop_collection(coll)
+    for coll, (schema, index_params) in ((name, _sentence_schema(client, dim)),
+                                         (name + DOCS_SUFFIX, _docs_schema(client)),
+                                         (name + TERMS_SUFFIX, _terms_schema(client))):
+        client.create_collection(coll, schema=schema, index_params=index_params, consistency_level="Strong")
+
+
+def _parts(name: str) -> tuple[str, str, str]:
+    """A side's collections: sentences, documents, term frequencies."""
+    return name, name + DOCS_SUFFIX, name + TERMS_SUFFIX
+
+
+def _dim(client, name: str) -> int | None:
+    for f in client.describe_collection(name)["fields"]:
+        if f["name"] == "vec":
+            return int(f["params"]["dim"])
+    return None
+
+
+def _held(client, name: str) -> dict[str, tuple[str, int, int]]:
+    """doc_id -> (fingerprint, first row id, sentences) of the documents a side holds whole."""
+    return {r["doc_id"]: (r["meta"]["fingerprint"], int(r["meta"]["first_id"]), int(r["meta"]["sentences"]))
+            for r in _scan(client, name + DOCS_SUFFIX, 'kind == "document"', ["doc_id", "meta"])}
+
+
+def _delete_docs(client, name: str, doc_ids: list[str]) -> None:
+    # The document rows go first: a document row present means its sentences are whole (they are inserted
+    # before it), so a publish that dies here leaves nothing a later one would keep by mistake.
+    for at in range(0, len(doc_ids), 1_000):
+        chunk = "[" + ", ".join(_q(d) for d in doc_ids[at:at + 1_000]) + "]"
+        client.delete(name + DOCS_SUFFIX, filter=f'kind == "document" and doc_id in {chunk}')
+        client.delete(name, filter=f"doc_id in {chunk}")
+        client.delete(name + DOCS_SUFFIX, filter=f"doc_id in {chunk}")
+
+
+def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) -> SyncStats:
+    """Bring the side `name` (out of service) to hold exactly the local build at `build`, writing only what
+    differs: the rows of documents it holds that the build lacks or holds with another fingerprint are deleted,
+    the build's documents it lacks are inserted, the document frequencies of the terms they hold are upserted.
+    Counted before its manifest row, written last, says which build it holds; a side that does not add up is
+    rewritten whole. Returns `stats`, added to. Raises what the client raises (the side stays unfinished)."""
     import faiss
 
-    from retrieval.indexer import VECTORS_NAME
+    from retrieval.indexer import BM25_DIR, VECTORS_NAME
+    from retrieval.lexical import LexicalIndex
     from retrieval.manifest import read_manifest
     from retrieval.store import STORE_NAME, SentenceStore
 
-    name = build_collection(prefix, build)
-    previous = current_collection(client, prefix)
-    if previous == name:
-        return name
+    stats = stats or SyncStats()
     manifest = read_manifest(build)
-    for stale in (name, name + DOCS_SUFFIX):  # left by a publish that died half-way
-        if client.has_collection(stale):
-            client.drop_collection(stale)
-    schema, index_params = _sentence_schema(client, manifest.dim)
-    client.create_collection(name, schema=schema, index_params=index_params, consistency_level="Strong")
-    schema, index_params = _docs_schema(client)
-    client.create_collection(name + DOCS_SUFFIX, schema=schema, index_params=index_params,
-                             consistency_level="Strong")
+    if not all(client.has_collection(c) for c in _parts(name)) or _dim(client, name) != manifest.dim:
+        _create(client, name, manifest.dim)
+        stats.rewritten = True
+    for coll in _parts(name):
+        _load(client, coll)
     store = SentenceStore(build / STORE_NAME)
     try:
-        bundles = store.bundles()
+        wanted = {d: row.fingerprint for d, row in store.documents.items()}
+        held = _held(client, name)
+        # A document is kept on its fingerprint (its text, metadata and the pipeline's version): the local
+        # build may have renumbered its sentences (a compaction), but the side's row ids are its own.
+        keep = {d for d, (fp, _, _) in held.items() if wanted.get(d) == fp}
+        add = sorted(set(wanted) - keep)
+        gone = sorted(set(held) - keep)
+        previous = _manifest_row(client, name) or {}
+        # Terms whose document frequency may differ between the side's build and this one: those of the
+        # documents leaving it and of those coming in (all of them on a side that did not finish its last update).
+        touched = None if not previous else {
+            t for at in range(0, len(gone), 1_000)
+            for r in _scan(client, name, "doc_id in [" + ", ".join(_q(d) for d in gone[at:at + 1_000]) + "]",
+                           ["tokens"])
+            for t in r["tokens"].split()}
+        next_id = max([int(previous.get("next_id", 0))] + [first + n for _, first, n in held.values()])
+        # Rows above it are a dead publish's: new rows go past them (a repeated id is a second row in Milvus),
+        # and the count below then finds them.
+        next_id = max([next_id - 1] + [int(r["id"]) for r in _scan(client, name, f"id >= {next_id}", ["id"])]) + 1
+        # Marked unfinished before anything else changes.
+        client.delete(name + DOCS_SUFFIX, filter='kind == "manifest"')
+        # Rows of `add` documents held without a document row (a publish that died) go too.
+        _delete_docs(client, name, sorted(set(gone) | set(add)))
+        stats.deleted_docs += gone
+        bundles = store.bundles(add)
     finally:
         store.close()
     vectors = faiss.read_index(str(build / VECTORS_NAME))
 
+    firsts: dict[str, int] = {}
+    for doc_id, bundle in bundles.items():
+        firsts[doc_id] = next_id
+        next_id += len(bundle.sentences)
+
     def sentence_rows():
-        for bundle in bundles.values():
-            ids = np.array([s.id for s in bundle.sentences], dtype=np.int64)
-            vecs = vectors.reconstruct_batch(ids) if len(ids) else np.zeros((0, manifest.dim), np.float32)
+        for doc_id, bundle in bundles.items():
+            local = np.array([s.id for s in bundle.sentences], dtype=np.int64)
+            vecs = vectors.reconstruct_batch(local) if len(local) else np.zeros((0, manifest.dim), np.float32)
             dates: dict[int, list] = {}
             for idx, d in bundle.dates:
                 dates.setdefault(idx, []).append([d.value, d.mod, d.date_text, d.start, d.end, d.until])
             for idx, (s, v) in enumerate(zip(bundle.sentences, vecs)):
-                yield {"id": s.id, "vec": v.tolist(), "tokens": " ".join(s.tokens), "text": s.text,
+                yield {"id": firsts[doc_id] + idx, "vec": v.tolist(), "tokens": " ".join(s.tokens), "text": s.text,
                        "doc_id": s.doc_id, "paragraph": s.paragraph, "position": s.position, "start": s.start,
                        "end": s.end, "dated": idx in dates, "dates": dates.get(idx, [])}
 
-    def doc_rows():
-        yield {"kind": "manifest", "doc_id": "", "paragraph": 0, "part": 0, "text": "",
-               "meta": json.loads(manifest.model_dump_json(exclude={"files", "corpus_states"})), "v": [0.0, 0.0]}
+    def paragraph_rows():
+        for bundle in bundles.values():
+            for p_num, text in enumerate(bundle.paragraphs, start=1):
+                for part, at in enumerate(range(0, max(len(text), 1), PART_CHARS)):
+                    yield {"kind": "paragraph", "doc_id": bundle.document.doc_id, "paragraph": p_num, "part": part,
+                           "text": text[at:at + PART_CHARS], "meta": {}, "v": [0.0, 0.0]}
+
+    def document_rows():
         for bundle in bundles.values():
             d = bundle.document
             yield {"kind": "document", "doc_id": d.doc_id, "paragraph": 0, "part": 0, "text": "",
-                   "meta": {**asdict(d), "sentences": len(bundle.sentences)}, "v": [0.0, 0.0]}
-            for p_num, text in enumerate(bundle.paragraphs, start=1):
-                for part, at in enumerate(range(0, max(len(text), 1), PART_CHARS)):
-                    yield {"kind": "paragraph", "doc_id": d.doc_id, "paragraph": p_num, "part": part,
-                           "text": text[at:at + PART_CHARS], "meta": {}, "v": [0.0, 0.0]}
+                   "meta": {**asdict(d), "sentences": len(bundle.sentences), "first_id": firsts[d.doc_id]},
+                   "v": [0.0, 0.0]}
 
     for batch in _batches(sentence_rows()):
         client.insert(name, batch)
-    for batch in _batches(doc_rows()):
+        stats.inserted += len(batch)
+    for batch in _batches(paragraph_rows()):
         client.insert(name + DOCS_SUFFIX, batch)
-    for coll in (name, name + DOCS_SUFFIX):
-        client.flush(coll)
-        client.load_collection(coll)
-    if previous is None:
-        client.create_alias(name, prefix)
+    for batch in _batches(document_rows()):
+        client.insert(name + DOCS_SUFFIX, batch)
+    lexical = LexicalIndex.load(build / BM25_DIR)
+    if touched is None:
+        touched = set(lexical.vocab)
     else:
-        client.alter_alias(name, prefix)
-    # The build just replaced stays one more round, so a question that opened it in another process before the
-    # swap still finishes from it; older builds of this alias go.
-    own = re.compile(re.escape(prefix) + r"_b[0-9_]+$")
+        touched |= {t for b in bundles.values() for s in b.sentences for t in s.tokens}
+    # Upserted with 0 when a term leaves the case (as the local vocabulary keeps it, with no postings).
+    for batch in _batches({"term": t, "df": lexical.doc_freq(t), "v": [0.0, 0.0]} for t in sorted(touched)):
+        client.upsert(name + TERMS_SUFFIX, batch)
+    for coll in _parts(name):
+        client.flush(coll)
+    if _count(client, name) != manifest.sentences or \
+            _count(client, name + DOCS_SUFFIX, 'kind == "document"') != manifest.documents:
+        if stats.rewritten:
+            raise IndexProblem(f"Milvus collection {name} does not hold what was written to it")
+        # Rows no document row accounts for (a publish that died between its deletes and inserts of a
+        # document since removed): start this side again.
+        log.warning("Milvus collection %s did not add up after its update; rewriting it whole", name)
+        _create(client, name, manifest.dim)
+        stats.rewritten = True
+        return sync_side(client, name, build, stats)
+    meta = {**json.loads(manifest.model_dump_json(exclude={"files", "corpus_states"})), "build": build.name,
+            "avgdl": lexical.avgdl, "next_id": next_id}
+    client.insert(name + DOCS_SUFFIX, [{"kind": "manifest", "doc_id": "", "paragraph": 0, "part": 0, "text": "",
+                                        "meta": meta, "v": [0.0, 0.0]}])
+    client.flush(name + DOCS_SUFFIX)
+    return stats
+
+
+def built(client, name: str) -> str | None:
+    """The local build name the side `name` holds whole, or None."""
+    meta = _manifest_row(client, name)
+    return meta.get("build") if meta else None
+
+
+def publish(client, prefix: str, build: Path) -> tuple[str, SyncStats]:
+    """Put the local build at `build` in service under the alias `prefix`; returns (the sentences collection now
+    in service, what was written). Already in service: nothing is written.
+
+    Two sides per alias (`<prefix>__blue`, `<prefix>__green`, each with its `_docs`): the one out of service, one
+    build behind, is brought to this build by `sync_side` (only the changed documents' rows), checked, then the
+    alias moves to it (Milvus' documented way to swap a collection under readers). A publish that dies leaves
+    the alias where it was and the side it was writing marked unfinished; the next one completes it."""
+    previous = current_collection(client, prefix)
+    sides = [side_collection(prefix, s) for s in SIDES]
+    if previous is not None:
+        _load(client, previous + DOCS_SUFFIX)
+        if built(client, previous) == build.name:
+            return previous, SyncStats()
+    target = sides[1] if previous == sides[0] else sides[0]
+    stats = sync_side(client, target, build)
+    if previous is None:
+        client.create_alias(target, prefix)
+    else:
+        client.alter_alias(target, prefix)
+    other = sides[1] if target == sides[0] else sides[0]
+    if previous != other:
+        # A first publish (or one from the older one-collection-per-build layout): nobody reads the other side,
+        # so it is filled now and every later publish writes only the change.
+        sync_side(client, other, build)
+    # Collections of the older layout (`<prefix>_b<build>`) once the alias has left them.
+    legacy = re.compile(re.escape(prefix) + r"_b[0-9_]+$")
     for coll in client.list_collections():
         base = coll[:-len(DOCS_SUFFIX)] if coll.endswith(DOCS_SUFFIX) else coll
-        if own.fullmatch(base) and base not in (name, previous):
+        if legacy.fullmatch(base):
             client.drop_collection(coll)
-    return name
+    log.info("published %s to Milvus %s: %d sentence rows inserted, %d documents' rows deleted%s", build.name,
+             target, stats.inserted, len(stats.deleted_docs), " (rewritten whole)" if stats.rewritten else "")
+    return target, stats
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -281,8 +466,15 @@ class MilvusStore:
     def document_terms(self, doc_ids) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         """doc_id -> (tokens of its first paragraph, of all its sentences), as SentenceStore.document_terms."""
         cache = self.__dict__.setdefault("_doc_terms", {})
-        for d in set(doc_ids) - set(cache):
-            rows = self.client.query(self.name, output_fields=["paragraph", "tokens"], filter=f"doc_id == {_q(d)}")
+        missing = sorted(set(doc_ids) - set(cache))
+        by_doc: dict[str, list[dict]] = {d: [] for d in missing}
+        # One query for all of them: a filter is a scan of the collection on Milvus Lite (one per document made
+        # a question at 100,000 sentences take tens of seconds).
+        for at in range(0, len(missing), 1_000):
+            chunk = "[" + ", ".join(_q(d) for d in missing[at:at + 1_000]) + "]"
+            for r in _scan(self.client, self.name, f"doc_id in {chunk}", ["doc_id", "paragraph", "tokens"]):
+                by_doc[r["doc_id"]].append(r)
+        for d, rows in by_doc.items():
             first = min((r["paragraph"] for r in rows), default=None)
             lead = frozenset(t for r in rows if r["paragraph"] == first for t in r["tokens"].split())
             cache[d] = (lead, frozenset(t for r in rows for t in r["tokens"].split()))
@@ -341,46 +533,68 @@ class MilvusVectors:
 
 @dataclass(eq=False)  # identity: the ranker keys caches by index parts (weakly)
 class MilvusLexical:
-    """BM25 through Milvus' BM25 function over casebot's tokens, and idf from exact document frequencies."""
+    """BM25 as the local index computes it (retrieval/lexical.py: same formula, idf, avgdl), from Milvus.
+
+    Milvus' built-in BM25 (a sparse field over casebot's tokens) finds the candidates; their scores are then
+    computed here from their stored tokens, the build's document frequencies (the side's terms collection) and avgdl,
+    because Milvus keeps BM25 statistics per segment (Milvus Lite says so in its source; a server's segments
+    differ too), so its own scores drift from the local ones as a case is updated."""
 
     client: Any
     name: str
-    num_rows: int
     num_docs: int
+    avgdl: float
     _df: dict[str, int] = field(default_factory=dict)
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """BM25 of the best BM25_HITS rows (0 elsewhere), on the local index's scale: Milvus multiplies the
-        term weight by (k1 + 1), which the local formula (bm25s, Lucene's) leaves out."""
-        out = np.zeros(self.num_rows, dtype=np.float32)
+    def top(self, query_tokens: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the k best rows by BM25 (score > 0), best first; scores float32."""
         text = " ".join(query_tokens)
-        if not text:
-            return out
-        hits = self.client.search(self.name, data=[text], anns_field="sparse", limit=BM25_HITS,
-                                  search_params={"metric_type": "BM25"}, output_fields=[])[0]
-        for h in hits:
-            out[int(h["id"])] = abs(float(h["distance"])) / (K1 + 1)
+        if not text or k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        hits = self.client.search(self.name, data=[text], anns_field="sparse", limit=max(k, BM25_HITS),
+                                  search_params={"metric_type": "BM25"}, output_fields=["tokens"])[0]
+        ids = np.array([int(h["id"]) for h in hits], dtype=np.int64)
+        scores = self._score([h["entity"]["tokens"].split() for h in hits], query_tokens)
+        order = np.lexsort((ids, -scores))[:k]
+        order = order[scores[order] > 0]
+        return ids[order], scores[order]
+
+    def scores_of(self, query_tokens: list[str], ids: Sequence[int]) -> np.ndarray:
+        """BM25 (float32) of these rows, in their order; 0 for a row without a query term."""
+        if not len(ids):
+            return np.zeros(0, dtype=np.float32)
+        tokens = {int(r["id"]): r["tokens"].split() for r in _by_ids(self.client, self.name, ids, ["id", "tokens"])}
+        return self._score([tokens.get(int(i), []) for i in ids], query_tokens)
+
+    def _score(self, rows: list[list[str]], query_tokens: list[str]) -> np.ndarray:
+        # The local index's arithmetic, term by term in float32, so equal inputs give equal scores.
+        doc_len = np.array([len(r) for r in rows], dtype=np.float32)
+        norm = K1 * (1 - B + B * doc_len / (self.avgdl or 1.0))
+        out = np.zeros(len(rows), dtype=np.float32)
+        counts = [Counter(r) for r in rows]
+        for t in query_tokens:
+            if not self.knows(t):
+                continue
+            tf = np.array([c.get(t, 0) for c in counts], dtype=np.float32)
+            hit = tf > 0
+            out[hit] += self.idf(t) * tf[hit] / (norm[hit] + tf[hit])
         return out
 
     def _doc_freq(self, token: str) -> int:
         if token not in self._df:
-            if not re.fullmatch(r"\w+", token):
-                self._df[token] = 0
-            else:
-                rows = self.client.query(self.name, filter=f"TEXT_MATCH(tokens, {_q(token)})",
-                                         output_fields=["count(*)"])
-                self._df[token] = int(rows[0]["count(*)"]) if rows else 0
+            rows = self.client.query(self.name + TERMS_SUFFIX, ids=[token], output_fields=["df"])
+            self._df[token] = int(rows[0]["df"]) if rows else 0
         return self._df[token]
 
     def knows(self, token: str) -> bool:
         return self._doc_freq(token) > 0
 
     def idf(self, token: str) -> float:
+        """As LexicalIndex.idf."""
         import math
 
         df = self._doc_freq(token)
         return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
-
 
 @dataclass(eq=False)  # identity: the ranker keys caches by index parts (weakly)
 class MilvusCaseIndex:
@@ -393,37 +607,40 @@ class MilvusCaseIndex:
     lexical: MilvusLexical
     client: Any
     prefix: str
+    build: str  # the local build name the collection held when opened
     live_rows: None = None
+    last_publish: SyncStats | None = None  # what the publish that opened it wrote (benchmarks report it)
 
     @property
     def collection(self) -> str:
         return str(self.path)
 
     def stale(self) -> bool:
-        """Whether another reindex (this process's or another's) has moved the alias since this was opened."""
-        return current_collection(self.client, self.prefix) != self.collection
+        """Whether a reindex (this process's or another's) has moved the alias, or brought the collection it names
+        to another build, since this was opened."""
+        name = current_collection(self.client, self.prefix)
+        return name != self.collection or built(self.client, name) != self.build
 
     @classmethod
     def open(cls, client, prefix: str, *, model: str) -> "MilvusCaseIndex":
-        from pymilvus.client.types import LoadState
-
         name = current_collection(client, prefix)
         if name is None:
             raise IndexProblem(f"no index yet in Milvus (collection alias {prefix!r}); run `casebot reindex`")
         try:
             # Milvus Lite releases collections when its process ends; a server keeps them loaded (then no-op).
-            for coll in (name, name + DOCS_SUFFIX):
-                if client.get_load_state(coll).get("state") != LoadState.Loaded:
-                    client.load_collection(coll)
-            rows = client.query(name + DOCS_SUFFIX, filter='kind in ["manifest", "document"]',
-                                output_fields=["kind", "meta"])
+            for coll in _parts(name):
+                _load(client, coll)
+            rows = _scan(client, name + DOCS_SUFFIX, 'kind in ["manifest", "document"]', ["kind", "meta"])
         except Exception as exc:  # noqa: BLE001 - a collection swapped away or damaged mid-open
             raise IndexProblem(f"the index in Milvus cannot be read ({type(exc).__name__}); run `casebot reindex`"
                                ) from None
         metas = [r["meta"] for r in rows if r["kind"] == "manifest"]
         if len(metas) != 1:
             raise IndexProblem("the index in Milvus has no manifest; run `casebot reindex`")
-        manifest = Manifest.model_validate({**metas[0], "files": {}})
+        meta = dict(metas[0])
+        build, avgdl = meta.pop("build", None), float(meta.pop("avgdl", 1.0))
+        meta.pop("next_id", None)
+        manifest = Manifest.model_validate({**meta, "files": {}})
         if manifest.format_version != FORMAT_VERSION or manifest.model != model:
             raise IndexProblem("the index in Milvus was built with another model or format; run `casebot reindex`")
         documents, counts = {}, {}
@@ -431,12 +648,13 @@ class MilvusCaseIndex:
             if r["kind"] == "document":
                 meta = dict(r["meta"])
                 counts[meta["doc_id"]] = int(meta.pop("sentences"))
+                meta.pop("first_id", None)
                 documents[meta["doc_id"]] = DocumentRow(**meta)
         if len(documents) != manifest.documents or sum(counts.values()) != manifest.sentences:
             raise IndexProblem("the index in Milvus is inconsistent; run `casebot reindex`")
         store = MilvusStore(client, name, documents, counts, manifest.sentences)
-        return cls(Path(name), manifest, store, MilvusVectors(client, name, manifest.rows, manifest.dim),
-                   MilvusLexical(client, name, manifest.rows, manifest.sentences), client, prefix)
+        return cls(Path(name), manifest, store, MilvusVectors(client, name, manifest.sentences, manifest.dim),
+                   MilvusLexical(client, name, manifest.sentences, avgdl), client, prefix, build)
 
 
 @lru_cache(maxsize=8)

@@ -25,14 +25,10 @@ class Candidate:
 def hybrid_candidates(index: CaseIndex, query_vec: np.ndarray, query_tokens: list[str],
                       depth: int = DENSE_DEPTH) -> list[Candidate]:
     d_scores, d_ids = dense_search(index.vectors, query_vec, depth, only=index.live_rows)
-    bm25_all = index.lexical.scores(query_tokens)
-    if bm25_all.size and bm25_all.max() > 0:
-        k = min(LEXICAL_DEPTH, bm25_all.size)
-        top = np.argpartition(-bm25_all, k - 1)[:k]
-        l_ids = top[np.argsort(-bm25_all[top])]
-        l_ids = l_ids[bm25_all[l_ids] > 0]
-    else:
-        l_ids = np.zeros(0, dtype=np.int64)
+    # BM25's best LEXICAL_DEPTH, then its scores of the dense candidates it did not return: the interface asks
+    # no backend for a score of every sentence of the case (Milvus could not give one cheaply).
+    l_ids, l_scores = index.lexical.top(query_tokens, LEXICAL_DEPTH)
+    bm25 = {int(i): float(s) for i, s in zip(l_ids, l_scores)}
 
     rrf: dict[int, float] = {}
     for rank, sid in enumerate(d_ids):
@@ -42,7 +38,9 @@ def hybrid_candidates(index: CaseIndex, query_vec: np.ndarray, query_tokens: lis
     if not rrf:
         return []
     ids = np.fromiter(rrf.keys(), dtype=np.int64)
+    dense_only = [sid for sid in rrf if sid not in bm25]
+    bm25.update(zip(dense_only, (float(s) for s in index.lexical.scores_of(query_tokens, dense_only))))
     # Lexical-only candidates need their cosine too, so every candidate is judged on the same evidence.
     cos = vectors_of(index.vectors, ids) @ query_vec.astype(np.float32)
-    return [Candidate(int(sid), float(c), float(bm25_all[sid]) if bm25_all.size else 0.0, rrf[int(sid)])
+    return [Candidate(int(sid), float(c), bm25[int(sid)], rrf[int(sid)])
             for sid, c in zip(ids, cos)]

@@ -35,6 +35,12 @@ def test_quick_bench_runs_and_writes_its_figures(tmp_path, capsys):
     assert printed["cold_start"]["casebot_s"] > 0 and printed["memory"]["casebot_mb"] > 0
     assert printed["ann"]["hnsw"]["recall_at_10"] >= 0 and printed["goals"]
     assert printed["settings"]["device"] in ("cpu", "cuda", "mps")
+    # Both index backends, side by side in the same run; Milvus wrote only the new article's rows.
+    both = printed["backends"]["sizes"][0]["backends"]
+    assert set(both) == {"local", "milvus"} and all(b["ask_ms"]["p50"] > 0 for b in both.values())
+    added = both["milvus"]
+    assert added["one_article_rows_inserted"] == added["one_article_sentences"] and not added["one_article_rewritten"]
     report = out.read_text(encoding="utf-8")
+    assert "## Index backends side by side" in report and "| milvus |" in report
     assert "# casebot benchmarks" in report and "## Goals" in report and "sentences/s" in report
     assert f"embedding device: {printed['settings']['device']}" in report
