@@ -198,12 +198,6 @@ def out_of_case_rows(items: list[Item], c: float) -> tuple[np.ndarray, np.ndarra
     return np.asarray(xs, float), np.asarray(ys, bool), np.asarray(tops, bool), gs
 
 
-def utility(p: np.ndarray, right: np.ndarray, threshold: float) -> float:
-    """+1 for each answer given where `right`, −WRONG_COST for each one given where not; abstentions 0."""
-    answered = p >= threshold
-    return float((answered & right).sum() - WRONG_COST * (answered & ~right).sum())
-
-
 BOOTSTRAP_SAMPLES = 1000
 
 
