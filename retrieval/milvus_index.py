@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
+import threading
 from dataclasses import asdict, dataclass, field
-from collections import Counter
+from collections import Counter, OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -48,6 +50,10 @@ SIDES = ("blue", "green")
 BM25_HITS = 200
 _OUT = ["id", "doc_id", "paragraph", "position", "start", "end", "text", "tokens"]
 QUERY_IDS = 4_000  # ids per query: Milvus caps a query's result at 16,384 rows
+# The terms collection's row holding a side's stamp (a random number written by each update that completes), so a
+# reader checks the build it holds with one primary-key read; no BM25 term has a space.
+STAMP = " stamp"
+DOC_CACHE = 2_048  # documents whose sentences (and paragraphs) a store keeps read, most recently used
 
 
 def _by_ids(client, name: str, ids: Sequence[int], fields: list[str]) -> list[dict]:
@@ -357,6 +363,8 @@ def sync_side(client, name: str, build: Path, stats: SyncStats | None = None) ->
         _create(client, name, manifest.dim)
         stats.rewritten = True
         return sync_side(client, name, build, stats)
+    client.upsert(name + TERMS_SUFFIX, [{"term": STAMP, "df": secrets.randbits(62), "v": [0.0, 0.0]}])
+    client.flush(name + TERMS_SUFFIX)
     meta = {**json.loads(manifest.model_dump_json(exclude={"files", "corpus_states"})), "build": build.name,
             "avgdl": lexical.avgdl, "next_id": next_id}
     client.insert(name + DOCS_SUFFIX, [{"kind": "manifest", "doc_id": "", "paragraph": 0, "part": 0, "text": "",
@@ -369,6 +377,13 @@ def built(client, name: str) -> str | None:
     """The local build name the side `name` holds whole, or None."""
     meta = _manifest_row(client, name)
     return meta.get("build") if meta else None
+
+
+def side_stamp(client, name: str) -> int | None:
+    """The stamp of the side `name` (changed by every update of it that completes), or None (a side written
+    before stamps were, or not finished)."""
+    rows = client.query(name + TERMS_SUFFIX, ids=[STAMP], output_fields=["df"])
+    return int(rows[0]["df"]) if rows else None
 
 
 def publish(client, prefix: str, build: Path) -> tuple[str, SyncStats]:
@@ -422,6 +437,13 @@ class MilvusStore:
     documents: dict[str, DocumentRow]
     counts: dict[str, int]
     total: int
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc_id -> (first row id, sentences)
+    # Per-build reads shared by the questions of this process (a build never changes under an open store).
+    _rows: "OrderedDict[str, list[SentenceRow]]" = field(default_factory=OrderedDict, repr=False)
+    _paras: "OrderedDict[str, dict[int, str]]" = field(default_factory=OrderedDict, repr=False)
+    _doc_terms: dict = field(default_factory=dict, repr=False)
+    _recent: set = field(default_factory=set, repr=False)  # the latest question's candidate documents
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     def close(self) -> None:
         """Nothing to close: the client is shared."""
@@ -443,42 +465,80 @@ class MilvusStore:
                 out[int(r["id"])] = sorted((int(d[3]), int(d[4])) for d in r["dates"])
         return out
 
+    def _doc_rows(self, doc_ids) -> dict[str, list[SentenceRow]]:
+        """doc_id -> its sentence rows in document order, for the documents this side holds. Read by primary key
+        (a document's rows are the ids first_id .. first_id + sentences - 1, see sync_side): one query for all
+        the documents not cached, where a filter on doc_id would scan the whole collection (Milvus Lite)."""
+        wanted = [d for d in dict.fromkeys(doc_ids) if d in self.ranges]
+        with self._lock:
+            have = {d: self._rows[d] for d in wanted if d in self._rows}
+            for d in have:
+                self._rows.move_to_end(d)
+        missing = [d for d in wanted if d not in have]
+        if missing:
+            owner = {}
+            for d in missing:
+                first, n = self.ranges[d]
+                owner.update(dict.fromkeys(range(first, first + n), d))
+            fetched: dict[str, list[SentenceRow]] = {d: [] for d in missing}
+            for r in _by_ids(self.client, self.name, list(owner), _OUT):
+                fetched[owner[int(r["id"])]].append(_row(r))
+            with self._lock:
+                for d, rows in fetched.items():
+                    have[d] = self._rows[d] = sorted(rows, key=lambda s: (s.paragraph, s.position))
+                while len(self._rows) > DOC_CACHE:
+                    self._rows.popitem(last=False)
+        return have
+
     def paragraphs(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        docs = {d for d, _ in keys}
+        with self._lock:
+            missing = docs - set(self._paras)
+            # The other candidate articles of the latest question come along: its answers' passages then cost one
+            # query together (each is a scan of the documents collection on Milvus Lite), not one per answer.
+            along = (self._recent - set(self._paras)) if missing else set()
+        if missing:
+            fetch = sorted(missing | along)
+            found: dict[str, dict[int, list[dict]]] = {d: {} for d in fetch}
+            for at in range(0, len(fetch), 1_000):
+                chunk = "[" + ", ".join(_q(d) for d in fetch[at:at + 1_000]) + "]"
+                for r in _scan(self.client, self.name + DOCS_SUFFIX, f'kind == "paragraph" and doc_id in {chunk}',
+                               ["doc_id", "paragraph", "part", "text"]):
+                    found[r["doc_id"]].setdefault(int(r["paragraph"]), []).append(r)
+            with self._lock:
+                for d, paras in found.items():
+                    self._paras[d] = {p: "".join(r["text"] for r in sorted(rows, key=lambda r: r["part"]))
+                                      for p, rows in paras.items()}
+                while len(self._paras) > DOC_CACHE:
+                    self._paras.popitem(last=False)
         out: dict[tuple[str, int], str] = {}
-        for doc_id, para in set(keys):
-            rows = self.client.query(self.name + DOCS_SUFFIX, output_fields=["part", "text"],
-                                     filter=f'kind == "paragraph" and doc_id == {_q(doc_id)} and paragraph == {int(para)}')
-            if rows:
-                out[(doc_id, para)] = "".join(r["text"] for r in sorted(rows, key=lambda r: r["part"]))
+        with self._lock:
+            for doc_id, para in set(keys):
+                text = self._paras.get(doc_id, {}).get(int(para))
+                if text is not None:
+                    out[(doc_id, para)] = text
         return out
 
     def paragraph_sentences(self, doc_id: str, paragraph: int) -> list[SentenceRow]:
-        rows = self.client.query(self.name, output_fields=_OUT,
-                                 filter=f"doc_id == {_q(doc_id)} and paragraph == {int(paragraph)}")
-        return sorted((_row(r) for r in rows), key=lambda s: s.position)
+        rows = self._doc_rows([doc_id]).get(doc_id, [])
+        return [r for r in rows if r.paragraph == int(paragraph)]
 
     def document_sentences(self, doc_id: str) -> list[str]:
         """The texts of a document's sentences, in order (as SentenceStore.document_sentences)."""
-        rows = self.client.query(self.name, output_fields=["paragraph", "position", "text"],
-                                 filter=f"doc_id == {_q(doc_id)}")
-        return [r["text"] for r in sorted(rows, key=lambda r: (r["paragraph"], r["position"]))]
+        return [r.text for r in self._doc_rows([doc_id]).get(doc_id, [])]
 
     def document_terms(self, doc_ids) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         """doc_id -> (tokens of its first paragraph, of all its sentences), as SentenceStore.document_terms."""
-        cache = self.__dict__.setdefault("_doc_terms", {})
-        missing = sorted(set(doc_ids) - set(cache))
-        by_doc: dict[str, list[dict]] = {d: [] for d in missing}
-        # One query for all of them: a filter is a scan of the collection on Milvus Lite (one per document made
-        # a question at 100,000 sentences take tens of seconds).
-        for at in range(0, len(missing), 1_000):
-            chunk = "[" + ", ".join(_q(d) for d in missing[at:at + 1_000]) + "]"
-            for r in _scan(self.client, self.name, f"doc_id in {chunk}", ["doc_id", "paragraph", "tokens"]):
-                by_doc[r["doc_id"]].append(r)
-        for d, rows in by_doc.items():
-            first = min((r["paragraph"] for r in rows), default=None)
-            lead = frozenset(t for r in rows if r["paragraph"] == first for t in r["tokens"].split())
-            cache[d] = (lead, frozenset(t for r in rows for t in r["tokens"].split()))
-        return {d: cache[d] for d in doc_ids if d in cache}
+        doc_ids = list(doc_ids)
+        with self._lock:
+            self._recent = set(doc_ids)
+            missing = [d for d in doc_ids if d not in self._doc_terms]
+        for d, rows in self._doc_rows(missing).items():
+            first = min((r.paragraph for r in rows), default=None)
+            lead = frozenset(t for r in rows if r.paragraph == first for t in r.tokens)
+            with self._lock:
+                self._doc_terms[d] = (lead, frozenset(t for r in rows for t in r.tokens))
+        return {d: self._doc_terms[d] for d in doc_ids if d in self._doc_terms}
 
     def sources(self) -> list[SourceInfo]:
         docs = sorted(self.documents.values(), key=lambda d: (d.published or "", d.source, d.title), reverse=True)
@@ -610,6 +670,7 @@ class MilvusCaseIndex:
     build: str  # the local build name the collection held when opened
     live_rows: None = None
     last_publish: SyncStats | None = None  # what the publish that opened it wrote (benchmarks report it)
+    stamp: int | None = None  # the side's stamp when opened (side_stamp)
 
     @property
     def collection(self) -> str:
@@ -619,7 +680,12 @@ class MilvusCaseIndex:
         """Whether a reindex (this process's or another's) has moved the alias, or brought the collection it names
         to another build, since this was opened."""
         name = current_collection(self.client, self.prefix)
-        return name != self.collection or built(self.client, name) != self.build
+        if name != self.collection:
+            return True
+        # Checked on every question: the stamp is one primary-key read, the manifest row a scan (Milvus Lite).
+        if self.stamp is not None:
+            return side_stamp(self.client, name) != self.stamp
+        return built(self.client, name) != self.build
 
     @classmethod
     def open(cls, client, prefix: str, *, model: str) -> "MilvusCaseIndex":
@@ -630,6 +696,8 @@ class MilvusCaseIndex:
             # Milvus Lite releases collections when its process ends; a server keeps them loaded (then no-op).
             for coll in _parts(name):
                 _load(client, coll)
+            # Read first: a side rewritten while it is read then has another stamp, and is opened again.
+            stamp = side_stamp(client, name)
             rows = _scan(client, name + DOCS_SUFFIX, 'kind in ["manifest", "document"]', ["kind", "meta"])
         except Exception as exc:  # noqa: BLE001 - a collection swapped away or damaged mid-open
             raise IndexProblem(f"the index in Milvus cannot be read ({type(exc).__name__}); run `casebot reindex`"
@@ -643,18 +711,18 @@ class MilvusCaseIndex:
         manifest = Manifest.model_validate({**meta, "files": {}})
         if manifest.format_version != FORMAT_VERSION or manifest.model != model:
             raise IndexProblem("the index in Milvus was built with another model or format; run `casebot reindex`")
-        documents, counts = {}, {}
+        documents, counts, ranges = {}, {}, {}
         for r in rows:
             if r["kind"] == "document":
                 meta = dict(r["meta"])
                 counts[meta["doc_id"]] = int(meta.pop("sentences"))
-                meta.pop("first_id", None)
+                ranges[meta["doc_id"]] = (int(meta.pop("first_id")), counts[meta["doc_id"]])
                 documents[meta["doc_id"]] = DocumentRow(**meta)
         if len(documents) != manifest.documents or sum(counts.values()) != manifest.sentences:
             raise IndexProblem("the index in Milvus is inconsistent; run `casebot reindex`")
-        store = MilvusStore(client, name, documents, counts, manifest.sentences)
+        store = MilvusStore(client, name, documents, counts, manifest.sentences, ranges)
         return cls(Path(name), manifest, store, MilvusVectors(client, name, manifest.sentences, manifest.dim),
-                   MilvusLexical(client, name, manifest.sentences, avgdl), client, prefix, build)
+                   MilvusLexical(client, name, manifest.sentences, avgdl), client, prefix, build, stamp=stamp)
 
 
 @lru_cache(maxsize=8)

@@ -9,7 +9,8 @@ import shutil
 import pytest
 
 from retrieval.engine import CaseEngine
-from retrieval.milvus_index import DOCS_SUFFIX, SIDES, current_collection, shared_client, side_collection
+from retrieval.milvus_index import (DOCS_SUFFIX, SIDES, STAMP, current_collection, shared_client,
+                                    side_collection)
 
 from .conftest import CORPUS, EVAL, make_settings, milvus_settings
 
@@ -92,7 +93,7 @@ class Writes:
         return sum(n for name, n in self.deleted.items() if not name.endswith(DOCS_SUFFIX))
 
     def terms(self) -> set[str]:
-        return {r["term"] for rows in self.upserted.values() for r in rows}
+        return {r["term"] for rows in self.upserted.values() for r in rows if r["term"] != STAMP}
 
     def clear(self) -> None:
         self.inserted.clear()
@@ -258,6 +259,72 @@ def test_a_second_bot_process_follows_the_first_ones_reindex(tmp_path, embedder)
     shard0.reindex()
     assert shard1.ask("Did Musk attend the hearing in April?").answers[0].citation.doc_id == LATE[:-3]
     assert {s.doc_id for s in shard1.sources()} == {s.doc_id for s in shard0.sources()}
+
+
+class Reads:
+    """Every query and search the client sends while active: (method, collection, "ids" or the filter)."""
+
+    def __init__(self, client, monkeypatch):
+        self.calls: list[tuple[str, str, str]] = []
+        cls = type(client)
+        for method in ("query", "search", "get"):
+            real = getattr(cls, method)
+
+            def wrapped(this, collection_name, *args, _real=real, _method=method, **kwargs):
+                how = "ids" if kwargs.get("ids") is not None else (kwargs.get("filter") or "")
+                self.calls.append((_method, collection_name, how))
+                return _real(this, collection_name, *args, **kwargs)
+
+            monkeypatch.setattr(cls, method, wrapped)
+
+
+def test_a_question_costs_a_bounded_number_of_milvus_reads(tmp_path, embedder, monkeypatch):
+    """A filter is a scan of the collection on Milvus Lite (100,000 sentences: ~0.3-0.6 s each), so a question
+    reads sentences by primary key only (a document's rows are a known id range), the documents collection at
+    most once (its answers' paragraphs, together), and a bounded number of times in all, whatever its candidate
+    articles and answers; the answers stay those of the local index."""
+    corpus = _corpus(tmp_path)
+    local = CaseEngine(make_settings(corpus, tmp_path / "local"), embedder=embedder)
+    engine = CaseEngine(milvus_settings(corpus, tmp_path / "staging", tmp_path / "m.db"), embedder=embedder)
+    local.reindex()
+    engine.reindex()
+    name = current_collection(_client(engine.settings), engine.settings.milvus_collection)
+    reads = Reads(_client(engine.settings), monkeypatch)
+    answered = 0
+    for q in QUESTIONS:
+        reads.calls.clear()
+        result = engine.ask(q)
+        answered += result.answered
+        on_sentences = [c for c in reads.calls if c[1] == name]
+        on_docs = [c for c in reads.calls if c[1] == name + DOCS_SUFFIX]
+        assert all(c[0] == "search" or c[2] == "ids" for c in on_sentences), (q, on_sentences)
+        assert len(on_sentences) <= 8 and len(on_docs) <= 1, (q, reads.calls)
+        assert [(a.text, a.citation.doc_id, a.citation.paragraph) for a in result.answers] == \
+            [(a.text, a.citation.doc_id, a.citation.paragraph) for a in local.ask(q).answers]
+    assert answered >= len(QUESTIONS) // 2  # the passages and paragraphs of answers were read, too
+
+
+@pytest.mark.parametrize("publishes", [1, 2, 3])
+def test_a_reader_sees_every_publish_even_when_the_alias_comes_back(tmp_path, embedder, publishes):
+    """Another process's publishes while this one asks nothing: after two, the alias names the side this one had
+    open again, rewritten since; it must still read the case as it is now (its cached reads of that side go)."""
+    corpus = _corpus(tmp_path, without=(LATE,))
+    uri = tmp_path / "m.db"
+    writer = CaseEngine(milvus_settings(corpus, tmp_path / "writer", uri), embedder=embedder)
+    reader = CaseEngine(milvus_settings(corpus, tmp_path / "reader", uri), embedder=embedder)
+    writer.reindex()
+    reader.load()
+    _answers(reader, QUESTIONS[:4])  # its caches filled from the side in service
+    victim = corpus / "wire-2026-02-04-yaccarino.md"
+    kept = victim.read_text(encoding="utf-8")
+    changes = [lambda: shutil.copy(EXTRA / LATE, corpus / LATE), victim.unlink,
+               lambda: victim.write_text(kept + "\n\nShares in the company closed flat.\n", encoding="utf-8")]
+    for change in changes[:publishes]:
+        change()
+        writer.reindex()
+    assert [s.to_json() for s in reader.sources()] == [s.to_json() for s in writer.sources()]
+    assert _answers(reader, QUESTIONS[:8] + ["Did Musk attend the hearing in April?"]) == \
+        _answers(writer, QUESTIONS[:8] + ["Did Musk attend the hearing in April?"])
 
 
 def test_the_cli_works_on_milvus(tmp_path, monkeypatch, capsys):
