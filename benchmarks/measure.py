@@ -29,7 +29,9 @@ class StageTimer:
     """Total time and calls of named functions while `active`; the functions are restored afterwards.
 
     Targets are (owner, attribute) pairs: a module (for a module-level name as its callers look it up) or a
-    class (for a method). Nested stages are counted in both, so the totals are inclusive.
+    class (for a method), optionally with a third item, `when(args, kwargs) -> bool`, that counts only the calls
+    it accepts (one function's calls split by caller). Nested stages are counted in both, so the totals are
+    inclusive.
     """
 
     def __init__(self, targets: dict[str, tuple[object, str]]):
@@ -41,18 +43,20 @@ class StageTimer:
     def active(self) -> Iterator["StageTimer"]:
         saved = []
         try:
-            for label, (owner, name) in self.targets.items():
+            for label, (owner, name, *when) in self.targets.items():
                 original = getattr(owner, name)
                 saved.append((owner, name, original))
-                setattr(owner, name, self._wrap(label, original))
+                setattr(owner, name, self._wrap(label, original, *when))
             yield self
         finally:
             for owner, name, original in reversed(saved):
                 setattr(owner, name, original)
 
-    def _wrap(self, label: str, fn):
+    def _wrap(self, label: str, fn, when=None):
         @functools.wraps(fn)
         def timed(*args, **kwargs):
+            if when is not None and not when(args, kwargs):
+                return fn(*args, **kwargs)
             started = time.perf_counter()
             try:
                 return fn(*args, **kwargs)

@@ -41,6 +41,14 @@ def backends_section(record: dict | None = None, path: Path = BACKENDS_JSON) -> 
                      f"{b['ask_ms']['p95']:,.0f} ms | {raw['p50']:,.0f} / {raw['p95']:,.0f} ms | "
                      f"{b['timeline_ms']:,.0f} ms |")
     L += [""]
+    for size in r["sizes"]:
+        reads = size["backends"].get("milvus", {}).get("reads_per_question")
+        if reads:
+            L.append(f"Milvus calls per question at {size['sentences']:,} sentences: " + ", ".join(
+                f"{k} {v['ms']:,.0f} ms ({v['calls']:.1f} calls)" for k, v in reads.items()) + ".")
+    if any(size["backends"].get("milvus", {}).get("reads_per_question") for size in r["sizes"]):
+        L += ["The rest of a Milvus question is the same work as a local one (encode, features, ranking) and "
+              "pymilvus' own overhead.", ""]
     busy = any(x > 2 * (sysd.get("cores") or 1) for x in (sysd.get("load_average_end") or [])[:1])
     if busy:
         L += ["**Contended run** (load average above twice the cores): absolute times say little; only the pairs "

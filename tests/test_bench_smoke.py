@@ -35,11 +35,19 @@ def test_quick_bench_runs_and_writes_its_figures(tmp_path, capsys):
     assert printed["cold_start"]["casebot_s"] > 0 and printed["memory"]["casebot_mb"] > 0
     assert printed["ann"]["hnsw"]["recall_at_10"] >= 0 and printed["goals"]
     assert printed["settings"]["device"] in ("cpu", "cuda", "mps")
+    # The soft support's time is split between candidate sentences and whole articles (the gap), call for call.
+    stages = size["ask_stages_ms"]
+    parts = [stages[k]["calls"] for k in ("    of candidate sentences", "    of whole articles (the gap)")]
+    assert parts[1] > 0 and sum(parts) == pytest.approx(stages["  soft word support"]["calls"])
     # Both index backends, side by side in the same run; Milvus wrote only the new article's rows.
     both = printed["backends"]["sizes"][0]["backends"]
     assert set(both) == {"local", "milvus"} and all(b["ask_ms"]["p50"] > 0 for b in both.values())
     added = both["milvus"]
     assert added["one_article_rows_inserted"] == added["one_article_sentences"] and not added["one_article_rewritten"]
+    # What a question asked of Milvus: two searches, reads by key, next to no filtered scans.
+    reads = added["reads_per_question"]
+    assert reads["searches (dense, BM25)"]["calls"] == 2 and reads["reads by primary key"]["calls"] >= 3
+    assert reads.get("reads by filter", {"calls": 0})["calls"] <= 1
     report = out.read_text(encoding="utf-8")
     assert "## Index backends side by side" in report and "| milvus |" in report
     assert "# casebot benchmarks" in report and "## Goals" in report and "sentences/s" in report
