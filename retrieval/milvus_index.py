@@ -1,19 +1,23 @@
 """The index in service kept in Milvus (CASEBOT_INDEX_BACKEND=milvus): several bot processes, one index.
 
-Two sides per case, `<prefix>__blue` and `<prefix>__green`, each a pair of collections:
+Two sides per case, `<prefix>__blue` and `<prefix>__green`, each three collections:
 - sentences: id (the side's own row id), the dense vector (inner product), casebot's own BM25 tokens as text with
   Milvus' built-in BM25 function writing a sparse field, the sentence text, document id, paragraph, position,
   offsets, and its dates (JSON);
 - docs (+ DOCS_SUFFIX): the manifest with the build held, one row per document (metadata, fingerprint, sentence
   count, first row id) and the paragraph texts (Milvus needs a vector field in every collection: these rows
-  carry a constant 2-d one).
+  carry a constant 2-d one);
+- terms (+ TERMS_SUFFIX): each BM25 term's document frequency, keyed by the term, and the side's stamp.
 
 The alias `<prefix>` names the side in service. A reindex runs the local pipeline as before (scan, split, the
 embedding cache: only new text is embedded); then `publish` brings the side out of service (one build behind) to
 the new build by deleting and inserting only the changed documents' rows, checks it and moves the alias (Milvus'
 documented way to swap a collection under readers), so a reader never sees a half-written case and the side left
-keeps the build before for questions already running on it. Every process checks the alias and the side's build
-on each question and follows a publish made by another.
+keeps the build before for questions already running on it. Every process checks the alias and the side's stamp
+(STAMP, rewritten by each completed update) on each question and follows a publish made by another.
+
+A question reads sentences by primary key only (a document's rows are its id range, first_id + sentences) and the
+documents collection at most once: on Milvus Lite every filter scans the whole collection.
 
 The readers below give the engine what it reads from a local build, with the same shapes (`store`, `vectors`,
 `lexical` of CaseIndex), so ranking, abstention, timeline and Discord are unchanged.
