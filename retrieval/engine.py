@@ -33,7 +33,7 @@ class CaseEngine:
     def __init__(self, settings: RetrievalSettings, *, embedder: Embedder | None = None,
                  ranking: Ranking | None = None, embedder_factory: Callable[[], Embedder] | None = None):
         self.settings = settings
-        base = ranking or load_ranking(settings.answer_mode)
+        base = ranking or load_ranking(settings.answer_mode, settings.model)
         self.ranking = replace(base, answer_threshold=base.answer_threshold + settings.abstain_threshold)
         self._embedder = embedder
         # Several case engines share one model: the factory hands out the one copy (retrieval.cases).

@@ -351,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     set_wrong_cost(a.wrong_cost)
     set_label(a.label)
-    embedder = Embedder(RetrievalSettings(_env_file=None).model)
+    model = RetrievalSettings(_env_file=None).model
+    section = fitted.section_for(SECTION, model)  # the fit is the embedding model's own (CASEBOT_MODEL)
+    print(f"embedding model {model}: fitting section {section!r}")
+    embedder = Embedder(model)
     dev_index = build_index(a.work, "dev", [DEV / "corpus"], embedder)
     pub_index = build_index(a.work, "public", [EVAL / "extra"], embedder)
     tune_dev = collect(dev_index, embedder, load_jsonl(DEV / "questions-tune.jsonl"), "dev")
@@ -388,13 +391,13 @@ def main(argv: list[str] | None = None) -> int:
         show("public + extra", evaluate(public, ranking))
         show("held-out (dev)", evaluate(heldout, ranking))
     if not a.dry_run:
-        fitted.save(SECTION, {
+        fitted.save(section, {
             "ranker": ranker.to_values(), "abstainer": abstainer.to_values(),
             "answer_thresholds": {m: round(t, 6) for m, t in thresholds.items()}, "extra_threshold": round(extra, 6),
             "choices": {"ranker_C": c_rank, "abstainer_C": c_abs, "wrong_cost": WRONG_COST, "extra_cost": EXTRA_COST,
                         "abstention_label": LABEL, "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"},
-        }, script="python -m retrieval.fit_ranking")
-        print(f"wrote section {SECTION!r} of {fitted.FITTED_PATH}")
+        }, script="python -m retrieval.fit_ranking" + ("" if section == SECTION else f" (CASEBOT_MODEL={model})"))
+        print(f"wrote section {section!r} of {fitted.FITTED_PATH}")
     return 0
 
 

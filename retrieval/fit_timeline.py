@@ -1,4 +1,5 @@
-"""Fit the timeline's same-event model (retrieval/same_event.py) and store it in section "timeline" of fitted.json.
+"""Fit the timeline's same-event model (retrieval/same_event.py) and store it in section "timeline" of fitted.json
+("timeline@<model>" when CASEBOT_MODEL names another embedding model than the default).
 
     python -m retrieval.fit_timeline [--dry-run]
 
@@ -163,8 +164,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  wrong ({split}, gold {'same' if lab else 'different'}, p={p:.2f}, bar {b:.2f}, "
                       f"{dict(zip(FEATURES, np.round(x, 2).tolist()))}):\n    {texts[i][1][:110]}\n    {texts[j][1][:110]}")
         if not a.dry_run:
-            fitted.save("timeline", {"weights": weights, "thresholds": thresholds, "report": report},
-                        script="python -m retrieval.fit_timeline")
+            model_name = index.manifest.model
+            section = fitted.section_for("timeline", model_name)  # the embedding model's own fit (CASEBOT_MODEL)
+            fitted.save(section, {"weights": weights, "thresholds": thresholds, "report": report},
+                        script="python -m retrieval.fit_timeline"
+                        + ("" if section == "timeline" else f" (CASEBOT_MODEL={model_name})"))
+            print(f"wrote section {section!r} of {fitted.FITTED_PATH}")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,5 +1,6 @@
 """The fitted models of the ask path: a logistic ranker over candidate features and a logistic abstention model
-over question features, read from `retrieval/fitted.json` (section `ranking`, written by `retrieval.fit_ranking`).
+over question features, read from `retrieval/fitted.json` (section `ranking`, or `ranking@<model>` for another embedding model than
+the default: retrieval.fitted.section_for; written by `retrieval.fit_ranking`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from retrieval import fitted
+from retrieval.config import DEFAULT_MODEL
 from retrieval.features import CANDIDATE_FEATURES, QUESTION_FEATURES
 
 SECTION = "ranking"
@@ -75,8 +77,8 @@ class Ranking:
                    float(thresholds.get("cautious", 1.01)))
 
 
-@lru_cache(maxsize=len(ANSWER_MODES))
-def load_ranking(mode: str = "balanced") -> Ranking:
-    """The fitted ranking with the answer threshold of `mode` (ANSWER_MODES). Raises fitted.MissingFit when it was
-    never fitted or the features changed."""
-    return Ranking.from_values(fitted.load(SECTION), mode)
+@lru_cache(maxsize=16)
+def load_ranking(mode: str = "balanced", model: str = DEFAULT_MODEL) -> Ranking:
+    """The ranking fitted for the embedding model `model` (fitted.load_for_model) with the answer threshold of
+    `mode` (ANSWER_MODES). Raises fitted.MissingFit when it was never fitted or the features changed."""
+    return Ranking.from_values(fitted.load_for_model(SECTION, model), mode)

@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from retrieval import fitted
 from retrieval.answering import _dedupe_key, _citation_order, coverage
 from retrieval.case_index import CaseIndex
+from retrieval.config import DEFAULT_MODEL
 from retrieval.lexical import tokenize
 from retrieval.models import Citation, TimelineEvent
 from retrieval.question import Question
@@ -146,9 +147,10 @@ def _terms_of(index: CaseIndex, rows: list) -> list[tuple[set[str], set[str]]]:
     return out
 
 
-def _same_event_model() -> tuple[dict[str, float], dict[str, float]]:
-    """(weights, bar per granularity) from fitted.json; raises fitted.MissingFit when never fitted."""
-    fit = fitted.load("timeline")
+def _same_event_model(model: str = DEFAULT_MODEL) -> tuple[dict[str, float], dict[str, float]]:
+    """(weights, bar per granularity) fitted for the embedding model `model`, from fitted.json; raises
+    fitted.MissingFit when never fitted."""
+    fit = fitted.load_for_model("timeline", model)
     return fit["weights"], fit["thresholds"]
 
 
@@ -168,7 +170,7 @@ def build_timeline(index: CaseIndex, *, topic: tuple[Question, np.ndarray] | Non
         dated = [(row, d) for row, d in dated if row.id in keep]
     if not dated:
         return []
-    weights, bars = _same_event_model()
+    weights, bars = _same_event_model(index.manifest.model)
     ids = np.array([row.id for row, _ in dated], dtype=np.int64)
     ctx = PairContext.build(vectors_of(index.vectors, ids), _terms_of(index, [row for row, _ in dated]))
     keys = [_dedupe_key(row.text) for row, _ in dated]

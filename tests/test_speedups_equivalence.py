@@ -7,6 +7,7 @@ import syntok.segmenter
 import pytest
 
 from retrieval.answering import _citation_order, _dedupe_key
+from retrieval.config import DEFAULT_MODEL
 from retrieval.same_event import PairContext, granularity, pair_features, same_probability, sentence_terms
 from retrieval.sentences import sentence_spans, split_sentences
 from retrieval.store import DateRow, DocumentRow, SentenceRow
@@ -93,7 +94,8 @@ def _reference_events(dated, vecs, documents):
 def _fake_index(dated, vecs, documents, monkeypatch):
     monkeypatch.setattr(timeline, "vectors_of", lambda _, ids: vecs[np.asarray(ids)])
     store = SimpleNamespace(dated_sentences=lambda: list(dated), documents=documents)
-    return SimpleNamespace(store=store, vectors=None)
+    # The timeline reads the fit of the index's embedding model from its manifest.
+    return SimpleNamespace(store=store, vectors=None, manifest=SimpleNamespace(model=DEFAULT_MODEL))
 
 
 def _unit(v):
