@@ -31,13 +31,21 @@ _WORD = re.compile(r"\w[\w’'-]*")
 NEAR_WORDS = 6
 
 
+def _outside(spans: list[tuple[int, int]], dates: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that overlap none of the dates."""
+    return [(a, b) for a, b in spans if not any(a < de and b > ds for ds, de in dates)]
+
+
 def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if kind is QuestionType.WHEN:
         return list(date_spans)
+    # Capitalised like a name or written in digits like a count, a date answers neither "who" nor "how many":
+    # the temporal tagger's spans ("on Monday", "in April 2024") are taken out.
     if kind is QuestionType.WHO:
-        return [m.span() for m in _NAME.finditer(sentence)] + [m.span() for m in _ORG.finditer(sentence)]
+        return _outside([m.span() for m in _NAME.finditer(sentence)], date_spans) + \
+            [m.span() for m in _ORG.finditer(sentence)]
     if kind is QuestionType.HOW_MANY:
-        return [m.span() for m in _NUMBER.finditer(sentence)]
+        return _outside([m.span() for m in _NUMBER.finditer(sentence)], date_spans)
     if kind is QuestionType.HOW_MUCH:
         return [m.span() for m in _AMOUNT.finditer(sentence)]
     if kind is QuestionType.WHERE:
@@ -59,7 +67,7 @@ def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
     """0 no answer slot; 0.5 a slot of the right type; 1.0 such a slot next to a word of the question.
 
     Dates are the ones the temporal tagger found at reindex (`date_spans`), so "when" sees exactly the dates
-    the timeline sees."""
+    the timeline sees, and "who" and "how many" do not take a date for a name or a count."""
     slots = _slots(kind, sentence, date_spans)
     if not slots:
         return 0.0

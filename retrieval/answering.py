@@ -85,6 +85,11 @@ def _sentence_words(text: str) -> tuple[str, ...]:
     return tuple(words(text))
 
 
+# The kinds whose answer slots read the dates the temporal tagger found: "when" asks for one; for "who" and "how
+# many" a date is not an answer ("Monday" is no name, "2024" no count).
+DATE_AWARE_KINDS = frozenset({QuestionType.WHEN, QuestionType.WHO, QuestionType.HOW_MANY})
+
+
 def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMatcher) -> Gathered:
     """Candidates of the hybrid search with their features. `soft` gives word support in the model's space."""
     qterms = query_terms(question.text, index.lexical.knows)
@@ -93,7 +98,7 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     found = index.store.sentences([c.sentence_id for c in cands])
     pairs = [(c, found[c.sentence_id]) for c in cands if c.sentence_id in found]
     ids = [r.id for _, r in pairs]
-    dates = index.store.date_spans(ids) if question.kind is QuestionType.WHEN else {}
+    dates = index.store.date_spans(ids) if question.kind in DATE_AWARE_KINDS else {}
     docs = index.store.documents
     doc_ids = {r.doc_id for _, r in pairs}
     doc_terms = index.store.document_terms(doc_ids)

@@ -138,9 +138,7 @@ NEAR_MISS_QUESTIONS = [
 
 
 @pytest.mark.parametrize("question", [
-    gap("How much was the factory fined after the inspection?",
-        why="the brewery's fine from another article sits at the balanced threshold (0.357 against 0.347 after "
-            "the refit on pipeline 8): answered, marked not sure"),
+    "How much was the factory fined after the inspection?",
     "How many jobs will the merger cut?",
     gap("Who was arrested over the leak at the chemical factory?",
         why="answered from the inspection sentence: the missing 'arrested' weighs too little"),

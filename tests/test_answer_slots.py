@@ -1,0 +1,43 @@
+"""Answer slots (retrieval/answer_signals.py): what a sentence offers as the answer a question's type asks for.
+
+A date is written like a name ("Monday", "April") or a count ("2024"), so without the temporal tagger's spans a
+sentence with only a date looked like it named a person or gave a number: "who ruled?" was drawn to "the ruling
+is due on Monday", "how many jobs?" to "the plant opened in 2004".
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.answer_signals import type_match
+from retrieval.lexical import tokenize
+from retrieval.question import QuestionType, parse_question
+from retrieval.temporal import tag_dates
+
+
+def slot(question: str, sentence: str) -> float:
+    q = parse_question(question)
+    spans = [(d.start, d.end) for d in tag_dates(sentence, date(2026, 3, 2))]
+    return type_match(q.kind, sentence, list(tokenize(q.text)), spans)
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Who will rule on the appeal?", "A ruling on the appeal is expected on Monday."),
+    ("Who signed the decree?", "The decree was signed in April and takes effect in June."),
+    ("Who chaired the hearing?", "The hearing was adjourned until Thursday, March 12."),
+    ("How many jobs did the plant add?", "The plant opened in 2004 and was expanded in 2019."),
+    ("How many times did the board meet?", "The board met on March 3, 2026, and again in May."),
+])
+def test_a_date_is_not_a_name_nor_a_count(question, sentence):
+    assert slot(question, sentence) == 0.0
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Who will rule on the appeal?", "Judge Claire Dubois will rule on the appeal on Monday."),
+    ("Who signed the decree?", "President Aline Morel signed the decree in April."),
+    ("How many jobs did the plant add?", "The plant added 400 jobs in 2019."),
+    ("How many times did the board meet?", "The board met four times in May."),
+])
+def test_a_name_or_count_beside_a_date_still_answers(question, sentence):
+    assert slot(question, sentence) == 1.0
