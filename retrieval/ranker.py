@@ -1,6 +1,6 @@
 """The fitted models of the ask path: a logistic ranker over candidate features and a logistic abstention model
-over question features, read from `retrieval/fitted.json` (section `ranking`, or `ranking@<model>` for another embedding model than
-the default: retrieval.fitted.section_for; written by `retrieval.fit_ranking`).
+over question features, read from `retrieval/fitted.json` (section `ranking`, or `ranking@<model>` for an
+embedding model other than the default: retrieval.fitted.section_for; written by `retrieval.fit_ranking`).
 """
 from __future__ import annotations
 
