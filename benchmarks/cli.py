@@ -380,7 +380,8 @@ def _ask_only(args, log, results, work, embedder, stream, sample, sample_article
         s = (sample if len(arts) == len(sample_articles) else
              RetrievalSettings(_env_file=None, corpus_dir=work / f"corpus-{size}", index_dir=work / f"index-{size}"))
         if s is not sample:
-            synthetic.write_corpus(s.corpus_dir, arts)
+            if not s.corpus_dir.exists():  # a kept --workdir: rewriting the files would make a reindex re-read them
+                synthetic.write_corpus(s.corpus_dir, arts)
             if not IndexLayout(s.index_dir).cache_path.exists():
                 _copy_cache(master, s.index_dir)
             log(f"building (or updating) the {size:,}-sentence index …")

@@ -62,10 +62,10 @@ def test_support_of_many_word_lists_at_once_equals_one_at_a_time(embedder, exact
 def test_vocabulary_ids_are_stable_and_shared_between_threads(embedder):
     soft = SoftMatcher(embedder._model)
     vocab = sorted({w for text in GROUPS + QUESTIONS for w in words(text)})
-    found: list[np.ndarray] = []
+    found: list[tuple[list[int], np.ndarray]] = []
 
     def grab(order):
-        found.append(soft.ids([vocab[i] for i in order]))
+        found.append((order, soft.ids([vocab[i] for i in order])))
 
     orders = [list(range(len(vocab))), list(reversed(range(len(vocab)))), [i % len(vocab) for i in range(50)]]
     threads = [threading.Thread(target=grab, args=(o,)) for o in orders * 3]
@@ -79,7 +79,8 @@ def test_vocabulary_ids_are_stable_and_shared_between_threads(embedder):
         expected = soft.vector(word)
         assert expected is not None and np.array_equal(soft._rows[i], expected)
     # Every thread saw the same id for the same word.
-    for order, ids in zip(orders * 3, found):
+    assert len(found) == len(threads)
+    for order, ids in found:
         assert sorted(zip(order, ids.tolist())) == sorted((i, int(by_word[i])) for i in order)
 
 
