@@ -14,7 +14,7 @@ from retrieval.case_index import CaseIndex
 from retrieval.context import with_context
 from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, full_gap,
                                 question_features, recency_ranks, soft_share, support_gap)
-from retrieval.lexical import words
+from retrieval.lexical import distinct_words, words
 from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Answer, Citation
@@ -71,7 +71,7 @@ def article_words(index: CaseIndex, doc_id: str) -> list[str]:
     """The distinct folded words of an article and its title, sorted (read from the store: see article_word_ids)."""
     doc = index.store.documents[doc_id]
     text = " ".join([doc.title, *index.store.document_sentences(doc_id)])
-    return sorted(set(words(text)))
+    return sorted(distinct_words(text))
 
 
 # Per matcher (a vocabulary) and build (which never changes): each article's words as the matcher's int32 ids,
