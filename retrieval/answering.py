@@ -75,7 +75,7 @@ def article_words(index: CaseIndex, doc_id: str) -> list[str]:
 
 
 # Per matcher (a vocabulary) and build (which never changes): each article's words as the matcher's int32 ids,
-# read once. 4 bytes a distinct word (~1 KB an article of the benchmark's corpus), instead of the words' strings.
+# read once. 4 bytes a distinct word (~0.6 KB an article of the benchmark's corpus), not the words' strings.
 _ARTICLE_IDS: "weakref.WeakKeyDictionary[SoftMatcher, weakref.WeakKeyDictionary[object, dict[str, np.ndarray]]]" = \
     weakref.WeakKeyDictionary()
 
