@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
             t1 = time.perf_counter()
             g = gather(index, q, vec, soft)
             t2 = time.perf_counter()
-            answer_probability(g, rank(g, ranking), ranking)
+            rank(g, ranking), answer_probability(g, ranking)
             t3 = time.perf_counter()
             if not warm:
                 for name, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2)):

@@ -20,7 +20,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.models import Answer, Citation
 from retrieval.query_terms import query_terms
 from retrieval.question import Question, QuestionType
-from retrieval.ranker import Ranking, probability
+from retrieval.ranker import LogisticModel, Ranking, probability
 from retrieval.search import Candidate, hybrid_candidates
 from retrieval.store import SentenceRow
 from retrieval.vectors import vectors_of
@@ -132,9 +132,14 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
 
 def rank(gathered: Gathered, ranking: Ranking) -> list[Scored]:
     """Candidates best first by the fitted ranker."""
+    return rank_by(gathered, ranking.ranker)
+
+
+def rank_by(gathered: Gathered, model: LogisticModel) -> list[Scored]:
+    """Candidates best first by `model`'s logits over their features."""
     if not gathered.rows:
         return []
-    logits = ranking.ranker.logits(gathered.features)
+    logits = model.logits(gathered.features)
     probs = probability(logits)
     scored = [Scored(c, r, tuple(f), float(lg), float(p))
               for c, r, f, lg, p in zip(gathered.candidates, gathered.rows, gathered.features.tolist(), logits, probs)]
@@ -160,11 +165,13 @@ def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
     return question_features(gathered.context, np.asarray(logits), list(top.features), float(gathered.gap[i]))
 
 
-def answer_probability(gathered: Gathered, ranked: list[Scored], ranking: Ranking) -> float:
-    """The abstention model's probability that the best candidate answers the question."""
-    if not ranked:
+def answer_probability(gathered: Gathered, ranking: Ranking) -> float:
+    """The abstention model's probability that the corpus answers the question, from the candidate the
+    answerability scorer rates best (`Ranking.scorer`): the pairwise ranker orders a question's own candidates
+    well, but its logits do not compare one question with another. 0.0 without candidates."""
+    if not gathered.rows:
         return 0.0
-    return float(probability(ranking.abstainer.logits(answer_features(gathered, ranked))[0]))
+    return float(probability(ranking.abstainer.logits(answer_features(gathered, rank_by(gathered, ranking.answerability)))[0]))
 
 
 def _dedupe_key(text: str) -> str:

@@ -143,7 +143,7 @@ class CaseEngine:
         qvec = self.embedder.encode_query(question.text)
         gathered = gather(index, question, qvec, self.soft)
         ranked = rank(gathered, self.ranking)
-        confidence = answer_probability(gathered, ranked, self.ranking)
+        confidence = answer_probability(gathered, self.ranking)
         answered = confidence >= self.ranking.answer_threshold
         answers = build_answers(index, ranked, k, self.ranking) if answered else []
         return AnswerResult(

@@ -9,8 +9,9 @@ and `questions-extra.jsonl` over the bundled corpus plus `tests/eval/extra` (and
 bundled corpus alone, as `make test` asks them). `questions-heldout.jsonl` is only
 scored, after every choice is made.
 
-1. Ranker: logistic regression on candidate features (`retrieval.features.CANDIDATE_FEATURES`), a candidate
-   labelled 1 when its shown text contains a gold fragment. C is chosen by leave-one-case-out MRR (one-SE rule).
+1. Ranker: pairwise logistic regression on candidate features (`retrieval.features.CANDIDATE_FEATURES`), gold
+   candidates (shown text containing a gold fragment) against the others of the same question, its score then
+   calibrated to a probability (`fit_ranker`). C is chosen by leave-one-case-out MRR (one-SE rule).
 2. Abstention: logistic regression on question features of the top candidate, labelled 1 when the corpus answers
    the question (a gold sentence among its candidates; `--label top`: when the top candidate is right); trained
    on out-of-case ranker logits so it sees the ranker on unseen cases. C by leave-one-case-out log-loss. One
@@ -37,7 +38,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 from retrieval import fitted
-from retrieval.answering import Gathered, _dedupe_key, _passage, answer_features, gather, rank
+from retrieval.answering import (Gathered, _dedupe_key, _passage, answer_features, answer_probability, gather, rank,
+                                 rank_by)
 from retrieval.case_index import open_current
 from retrieval.config import RetrievalSettings
 from retrieval.embeddings import Embedder
@@ -120,11 +122,49 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, names) -> LogisticModel
     return LogisticModel(tuple(names), mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
-def fit_ranker(items: list[Item], c: float) -> LogisticModel:
+def fit_scorer(items: list[Item], c: float) -> LogisticModel:
+    """The answerability scorer: pointwise logistic regression of a candidate's gold label on its features,
+    over the candidates of all questions at once, so its logits compare one question's best candidate with
+    another's (the abstention model's `top` and `margin`)."""
     use = [it for it in items if it.answerable and it.labels.any()]
     x = np.vstack([it.gathered.features for it in use])
     y = np.concatenate([it.labels for it in use])
     return fit_logistic(x, y, c, CANDIDATE_FEATURES)
+
+
+def fit_ranker(items: list[Item], c: float) -> LogisticModel:
+    """The ranker: a pairwise logistic model (RankNet's loss on a linear scorer; Burges et al., "Learning to
+    Rank using Gradient Descent", ICML 2005; Herbrich et al., "Large Margin Rank Boundaries for Ordinal
+    Regression", 2000), then its score calibrated into a probability (Platt, 1999).
+
+    Within each question, every gold candidate is paired with every other candidate, and the model learns which
+    of the two is gold from the difference of their standardised features. A pointwise model instead learns
+    which sentences are gold across all questions at once, and spends its weights on what makes one question's
+    candidates all likelier than another's (a question that reuses the article's words lifts every candidate),
+    which does not order a question's own candidates. Each question weighs the same, however many pairs it has.
+    The pairwise score has no scale or offset; a one-feature logistic regression of the candidates' gold labels
+    on it gives both, so `logits` is a probability's log-odds and the order stays the pairwise one."""
+    use = [it for it in items if it.answerable and it.labels.any() and (~it.labels).any()]
+    x = np.vstack([it.gathered.features for it in use])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    diffs, weights = [], []
+    for it in use:
+        z = (it.gathered.features - mean) / scale
+        d = (z[it.labels][:, None, :] - z[~it.labels][None, :, :]).reshape(-1, z.shape[1])
+        diffs.append(d)
+        weights.append(np.full(len(d), 1.0 / len(d)))
+    d = np.vstack(diffs)
+    w = np.concatenate(weights) * len(use) / 2  # sums to the number of questions over both signs
+    pairwise = LogisticRegression(C=c, fit_intercept=False, max_iter=3000).fit(
+        np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w])
+    coef = pairwise.coef_[0]
+    score = ((x - mean) / scale) @ coef
+    y = np.concatenate([it.labels for it in use])
+    platt = LogisticRegression(C=1e6, max_iter=2000).fit(score[:, None], y)
+    slope = max(float(platt.coef_[0][0]), 1e-6)  # a positive slope keeps the pairwise order
+    return LogisticModel(tuple(CANDIDATE_FEATURES), mean, scale, coef * slope, float(platt.intercept_[0]))
 
 
 def top_distinct(item: Item, order: np.ndarray, k: int) -> list[int]:
@@ -143,12 +183,12 @@ def ranker_order(item: Item, ranker: LogisticModel) -> tuple[np.ndarray, np.ndar
     return np.argsort(-logits, kind="stable"), logits
 
 
-def question_row(item: Item, ranker: LogisticModel) -> tuple[list[float], bool, bool]:
-    """The abstention model's inputs for `item` under `ranker`, whether the corpus answers the question (a gold
-    sentence among its candidates, however ranked) and whether the top candidate is right."""
-    dummy = Ranking(ranker, ranker, 0.0, 0.0)
-    ranked = rank(item.gathered, dummy)
-    feats = answer_features(item.gathered, ranked)
+def question_row(item: Item, ranker: LogisticModel, scorer: LogisticModel) -> tuple[list[float], bool, bool]:
+    """The abstention model's inputs for `item` (from `scorer`'s best candidate), whether the corpus answers the
+    question (a gold sentence among its candidates, however ranked) and whether `ranker`'s top candidate, the
+    first quote shown, is right."""
+    ranked = rank_by(item.gathered, ranker)
+    feats = answer_features(item.gathered, rank_by(item.gathered, scorer))
     if not ranked:
         return feats, False, False
     top_right = bool(item.answerable and item.labels[item.gathered.rows.index(ranked[0].row)])
@@ -161,16 +201,17 @@ def groups_of(items: list[Item]) -> list[str]:
     return sorted({it.group for it in items})
 
 
-def choose_ranker_c(items: list[Item]) -> tuple[float, dict[float, float]]:
-    """C of the ranker by leave-one-case-out mean reciprocal rank of the first gold candidate (smoother than
-    hit@1 on a few hundred questions, and the same aim); of Cs within one standard error of the best, the most
-    regularised (the one-standard-error rule, Hastie, Tibshirani & Friedman, The Elements of Statistical
-    Learning, 2009, §7.10)."""
+def choose_ranker_c(items: list[Item], fit=None) -> tuple[float, dict[float, float]]:
+    """C of a candidate model (`fit`, default `fit_ranker`) by leave-one-case-out mean reciprocal rank of the
+    first gold candidate (smoother than hit@1 on a few hundred questions, and the same aim); of Cs within one
+    standard error of the best, the most regularised (the one-standard-error rule, Hastie, Tibshirani &
+    Friedman, The Elements of Statistical Learning, 2009, §7.10)."""
+    fit = fit or fit_ranker
     per_c: dict[float, list[float]] = {}
     for c in C_GRID:
         rr: list[float] = []
         for g in groups_of(items):
-            model = fit_ranker([it for it in items if it.group != g], c)
+            model = fit([it for it in items if it.group != g], c)
             for it in items:
                 if it.group == g and it.answerable:
                     order, _ = ranker_order(it, model)
@@ -183,14 +224,16 @@ def choose_ranker_c(items: list[Item]) -> tuple[float, dict[float, float]]:
     return min(c for c in C_GRID if scores[c] >= scores[best] - se), scores
 
 
-def out_of_case_rows(items: list[Item], c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Per item, with a ranker fitted without its case: abstention inputs, label, top-right flag, case."""
+def out_of_case_rows(items: list[Item], c: float, c_scorer: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per item, with a ranker and a scorer fitted without its case: abstention inputs, label, top-right flag,
+    case."""
     xs, ys, tops, gs = [], [], [], []
     for g in groups_of(items):
-        model = fit_ranker([it for it in items if it.group != g], c)
+        rest = [it for it in items if it.group != g]
+        model, scorer = fit_ranker(rest, c), fit_scorer(rest, c_scorer)
         for it in items:
             if it.group == g:
-                f, label, top_right = question_row(it, model)
+                f, label, top_right = question_row(it, model, scorer)
                 xs.append(f)
                 ys.append(label)
                 tops.append(top_right)
@@ -298,8 +341,7 @@ def evaluate(items: list[Item], ranking: Ranking) -> dict:
     abst = {"near-miss": [0, 0], "off-topic": [0, 0]}
     for it in items:
         ranked = rank(it.gathered, ranking)
-        feats = answer_features(it.gathered, ranked)
-        answered = bool(ranked) and float(probability(ranking.abstainer.logits(feats)[0])) >= ranking.answer_threshold
+        answered = bool(ranked) and answer_probability(it.gathered, ranking) >= ranking.answer_threshold
         k = kinds[it.kind]
         k[1] += 1
         if not it.answerable:
@@ -373,17 +415,22 @@ def main(argv: list[str] | None = None) -> int:
     c_rank, rank_scores = choose_ranker_c(train)
     print("ranker C by leave-one-case-out MRR: " + ", ".join(f"{c}: {s:.2f}" for c, s in rank_scores.items())
           + f" -> {c_rank}")
+    c_scorer, scorer_scores = choose_ranker_c(train, fit_scorer)
+    print("scorer C by leave-one-case-out MRR: " + ", ".join(f"{c}: {s:.2f}" for c, s in scorer_scores.items())
+          + f" -> {c_scorer}")
     ranker = fit_ranker(train, c_rank)
-    qx, qy, qtop, qg = out_of_case_rows(train, c_rank)
+    scorer = fit_scorer(train, c_scorer)
+    qx, qy, qtop, qg = out_of_case_rows(train, c_rank, c_scorer)
     c_abs, thresholds, _ = choose_abstainer(qx, qy, qtop, qg)
     abstainer = fit_logistic(qx, qy, c_abs, QUESTION_FEATURES)
     extra = choose_extra(train, ranker)
     print(f"abstention C {c_abs}, answer thresholds "
           + ", ".join(f"{m} {t:.3f}" for m, t in thresholds.items()) + f", further-answer threshold {extra:.3f}")
     show_model("ranker", ranker)
+    show_model("scorer", scorer)
     show_model("abstainer", abstainer)
     for mode in ANSWER_MODES:
-        ranking = Ranking(ranker, abstainer, thresholds[mode], extra)
+        ranking = Ranking(ranker, abstainer, thresholds[mode], extra, scorer=scorer)
         print(f"-- answer mode {mode}")
         show("tune (dev)", evaluate(tune_dev, ranking))
         if own:
@@ -392,9 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         show("held-out (dev)", evaluate(heldout, ranking))
     if not a.dry_run:
         fitted.save(section, {
-            "ranker": ranker.to_values(), "abstainer": abstainer.to_values(),
+            "ranker": ranker.to_values(), "scorer": scorer.to_values(), "abstainer": abstainer.to_values(),
             "answer_thresholds": {m: round(t, 6) for m, t in thresholds.items()}, "extra_threshold": round(extra, 6),
-            "choices": {"ranker_C": c_rank, "abstainer_C": c_abs, "wrong_cost": WRONG_COST, "extra_cost": EXTRA_COST,
+            "choices": {"ranker_C": c_rank, "scorer_C": c_scorer, "abstainer_C": c_abs, "wrong_cost": WRONG_COST, "extra_cost": EXTRA_COST,
                         "abstention_label": LABEL, "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"},
         }, script="python -m retrieval.fit_ranking" + ("" if section == SECTION else f" (CASEBOT_MODEL={model})"))
         print(f"wrote section {section!r} of {fitted.FITTED_PATH}")

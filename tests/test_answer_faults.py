@@ -181,10 +181,8 @@ CAUSES = [
 
 
 @pytest.mark.parametrize("question, expected", [
-    gap("Why was the licence withdrawn?", "because the operator had not appointed a safety officer",
-        why="the cause slot weighs too little against the sentence repeating the question"),
-    gap("Why did the council cancel the contract?", "after Greenway refused to collect bins",
-        why="the cause slot weighs too little against the sentence repeating the question"),
+    ("Why was the licence withdrawn?", "because the operator had not appointed a safety officer"),
+    ("Why did the council cancel the contract?", "after Greenway refused to collect bins"),
     gap("Why did the hospital chief executive resign?", "over her handling of the long waiting times",
         why="the cause slot weighs too little against the sentence repeating the question"),
 ])
