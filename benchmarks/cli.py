@@ -49,6 +49,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--backend-questions", type=int, default=None, help="questions per backend and size "
                    "(default 60; 12 with --quick)")
     p.add_argument("--milvus-uri", help="a Milvus server for the backend comparison (default: Milvus Lite)")
+    p.add_argument("--ask-only", action="store_true", help="build the sizes and measure only the questions: ask "
+                   "latency beside raw encode and where a question's time goes (no reindex ratio, timeline, "
+                   "processes, backends or vector test); prints JSON, writes no report unless --out")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--workdir", type=Path, help="where corpora and indexes go (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -78,7 +81,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.backend_questions = 12 if args.quick else 60
     if args.cold_runs is None:
         args.cold_runs = 1 if args.quick else 3
-    if args.out is None and not args.quick:
+    if args.out is None and not args.quick and not args.ask_only:
         args.out = "BENCHMARKS.md"
     sample = min(args.size_list) if args.quick else args.reindex_sample
     args.sample = max(min(sample, max(args.size_list)), 50)
@@ -158,13 +161,15 @@ def run(args: argparse.Namespace, log: Log, checkpoint=None) -> dict:
     # The baseline runs before and after the reindex and their mean is used, so load that comes and goes on a
     # shared machine does not land on one side only.
     raw_before = None
-    if not args.quick:
+    if not args.quick and not args.ask_only:
         log(f"raw encode of the sample's {len(generated):,} sentences (before the reindex) …")
         raw_before = reindexing.raw_encode(embedder, generated)
     log(f"full reindex of the sample's {len(generated):,} sentences, cache-cold …")
     sample_engine = CaseEngine(sample, embedder=embedder)
     full = reindexing.full_reindex(sample_engine)
     texts = reindexing.store_texts(sample.index_dir)
+    if args.ask_only:  # the sample is built only for its model vectors (the stand-ins' seeds)
+        return _ask_only(args, log, results, work, embedder, stream, sample, sample_articles, texts, qs)
     log(f"  {full['seconds']:.1f}s; raw encode of the stored sentences (after) …")
     raw_after = reindexing.raw_encode(embedder, texts)
     raw_before = raw_before or raw_after
@@ -355,6 +360,50 @@ def run(args: argparse.Namespace, log: Log, checkpoint=None) -> dict:
     return results
 
 
+def _ask_only(args, log, results, work, embedder, stream, sample, sample_articles, texts, qs) -> dict:
+    """`--ask-only`: each size built from cached vectors, then ask latency and its stages; nothing else."""
+    from benchmarks import queries, reindexing, standins, synthetic, sysinfo
+    from retrieval.config import RetrievalSettings
+    from retrieval.engine import CaseEngine
+    from retrieval.layout import IndexLayout
+
+    base = IndexLayout(sample.index_dir).cache_path
+    real = standins.read_real(base, results["settings"]["model"], list(set(texts)), embedder.dim)
+    master = work / "embeddings-master.sqlite"
+    if not master.exists():
+        shutil.copyfile(base, master)
+        standins.fill_cache(master, results["settings"]["model"], [s for a in stream for s in a.sentences],
+                            [k for a in stream for k in a.kinds], real, args.seed)
+    engines = {}
+    for size in args.size_list:
+        arts = _prefix(stream, size)
+        s = (sample if len(arts) == len(sample_articles) else
+             RetrievalSettings(_env_file=None, corpus_dir=work / f"corpus-{size}", index_dir=work / f"index-{size}"))
+        if s is not sample:
+            if not s.corpus_dir.exists():  # a kept --workdir: rewriting the files would make a reindex re-read them
+                synthetic.write_corpus(s.corpus_dir, arts)
+            if not IndexLayout(s.index_dir).cache_path.exists():
+                _copy_cache(master, s.index_dir)
+            log(f"building (or updating) the {size:,}-sentence index …")
+            reindexing.full_reindex(CaseEngine(s, embedder=embedder))
+        engines[size] = CaseEngine(s, embedder=embedder)
+    log(f"{len(qs)} questions, each encoded raw and then asked at every size in turn …")
+    results["latency_load_average"] = sysinfo.load_average()
+    latency = queries.ask_latency(engines, qs)
+    results["sizes"] = []
+    for size, engine in engines.items():
+        entry = {"target": size, "sentences": engine.index.manifest.sentences, "ask": latency[size],
+                 "ask_stages_ms": queries.ask_breakdown(engine, qs[:min(len(qs), 60)])}
+        a = entry["ask"]
+        log(f"  {entry['sentences']:,}: ask p50 {a['ask']['p50_ms']:.1f} ms, p95 {a['ask']['p95_ms']:.1f} ms "
+            f"(raw encode p50 {a['raw_encode']['p50_ms']:.1f}, p95 {a['raw_encode']['p95_ms']:.1f}): "
+            f"{a['ask']['p95_ms'] / a['raw_encode']['p95_ms']:.2f}x at p95")
+        results["sizes"].append(entry)
+    results["system"]["load_average_end"] = sysinfo.load_average()
+    results["elapsed_s"] = time.perf_counter() - log.started
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     from benchmarks import report
 
@@ -373,6 +422,11 @@ def main(argv: list[str] | None = None) -> int:
         results.pop("goals", None)
     else:
         results = run(args, log, checkpoint=write)
+    if args.ask_only:
+        if args.save_json:
+            args.save_json.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        print(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+        return 0
     verdicts = report.verdicts(results)
     write(results)
     if args.json:

@@ -46,16 +46,6 @@ def ask_latency(engines: dict[int, CaseEngine], questions: list[str], warmup: in
                    "answered": answered[size]} for size in engines}
 
 
-def _of_article(args, kwargs) -> bool:
-    """SoftMatcher.support(self, question_words, words) called by gather for an article's gap: its words are
-    retrieval.answering.article_words' list, a candidate sentence's are a tuple."""
-    return isinstance(args[2] if len(args) > 2 else kwargs.get("words"), list)
-
-
-def _of_sentence(args, kwargs) -> bool:
-    return not _of_article(args, kwargs)
-
-
 def ask_stages() -> StageTimer:
     return StageTimer({
         "parse question": (engine_mod, "parse_question"),
@@ -67,10 +57,11 @@ def ask_stages() -> StageTimer:
         "    vectors_of (reconstruct)": (search, "vectors_of"),
         "  store.sentences (SQLite)": (SentenceStore, "sentences"),
         "  candidate features": (answering, "candidate_features"),
-        "  soft word support": (SoftMatcher, "support"),
-        "    of candidate sentences": (SoftMatcher, "support", _of_sentence),
-        "    of whole articles (the gap)": (SoftMatcher, "support", _of_article),
-        "  article words (SQLite, once per article)": (answering, "article_words"),
+        # One product for the candidate sentences and the checked articles (the gap) together.
+        "  soft word support (sentences + articles)": (SoftMatcher, "support_groups"),
+        "  word ids (vocabulary; new words' vectors)": (SoftMatcher, "ids"),
+        "  article word ids (kept per build)": (answering, "article_word_ids"),
+        "    article words (SQLite, once per article)": (answering, "article_words"),
         "  gap (question words unsupported)": (answering, "support_gap"),
         "rank (fitted ranker)": (engine_mod, "rank"),
         "answer probability (fitted abstention)": (engine_mod, "answer_probability"),

@@ -14,7 +14,7 @@ from retrieval.case_index import CaseIndex
 from retrieval.context import with_context
 from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, full_gap,
                                 question_features, recency_ranks, soft_share, support_gap)
-from retrieval.lexical import words
+from retrieval.lexical import distinct_words, words
 from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Answer, Citation
@@ -67,17 +67,26 @@ class Scored:
     score: float  # the ranker's probability that this sentence answers the question
 
 
-_ARTICLE_WORDS: "weakref.WeakKeyDictionary[object, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
-
-
 def article_words(index: CaseIndex, doc_id: str) -> list[str]:
-    """The distinct folded words of an article and its title (a build never changes, so kept per build)."""
-    cache = _ARTICLE_WORDS.setdefault(index.store, {})
-    if doc_id not in cache:
-        doc = index.store.documents[doc_id]
-        text = " ".join([doc.title, *index.store.document_sentences(doc_id)])
-        cache[doc_id] = sorted(set(words(text)))
-    return cache[doc_id]
+    """The distinct folded words of an article and its title, sorted (read from the store: see article_word_ids)."""
+    doc = index.store.documents[doc_id]
+    text = " ".join([doc.title, *index.store.document_sentences(doc_id)])
+    return sorted(distinct_words(text))
+
+
+# Per matcher (a vocabulary) and build (which never changes): each article's words as the matcher's int32 ids,
+# read once. 4 bytes a distinct word (~0.6 KB an article of the benchmark's corpus), not the words' strings.
+_ARTICLE_IDS: "weakref.WeakKeyDictionary[SoftMatcher, weakref.WeakKeyDictionary[object, dict[str, np.ndarray]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def article_word_ids(index: CaseIndex, soft: SoftMatcher, doc_id: str) -> np.ndarray:
+    """`soft.ids(article_words(index, doc_id))`, kept per matcher and build."""
+    cache = _ARTICLE_IDS.setdefault(soft, weakref.WeakKeyDictionary()).setdefault(index.store, {})
+    ids = cache.get(doc_id)
+    if ids is None:
+        ids = cache[doc_id] = soft.ids(article_words(index, doc_id))
+    return ids
 
 
 @lru_cache(maxsize=65536)
@@ -103,21 +112,21 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     doc_ids = {r.doc_id for _, r in pairs}
     doc_terms = index.store.document_terms(doc_ids)
     recency = recency_ranks({d: docs[d].published for d in doc_ids})
+    # Whether the article as a whole supports the question, for the few candidates that can come first (by
+    # cosine), and each candidate sentence's support: all in one product (SoftMatcher.support_groups).
+    order = np.argsort(-np.asarray([c.dense for c, _ in pairs], float))
+    checked = list(dict.fromkeys(pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]))
+    groups = [soft.ids(_sentence_words(r.text)) for _, r in pairs]
+    groups += [article_word_ids(index, soft, doc_id) for doc_id in checked]
+    support = soft.support_groups(ctx.words, groups)
     feats = []
-    for c, r in pairs:
+    for i, (c, r) in enumerate(pairs):
         doc = docs[r.doc_id]
-        support = soft.support(ctx.words, _sentence_words(r.text))
         feats.append(candidate_features(ctx, r, c.dense, c.bm25, doc, doc_terms[r.doc_id], dates.get(r.id, []),
-                                        recency[r.doc_id], soft_share(ctx, support)))
+                                        recency[r.doc_id], soft_share(ctx, support[i])))
     x = np.asarray(feats, float).reshape(len(pairs), len(CANDIDATE_FEATURES))
-    # Whether the article as a whole supports the question, for the few candidates that can come first.
-    order = np.argsort(-x[:, CANDIDATE_FEATURES.index("dense")])
-    gaps = np.full(len(pairs), full_gap(ctx))
-    for doc_id in {pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]}:
-        gap = support_gap(ctx, soft.support(ctx.words, article_words(index, doc_id)))
-        for i, (_, r) in enumerate(pairs):
-            if r.doc_id == doc_id:
-                gaps[i] = gap
+    article_gap = {doc_id: support_gap(ctx, support[len(pairs) + j]) for j, doc_id in enumerate(checked)}
+    gaps = np.asarray([article_gap.get(r.doc_id, full_gap(ctx)) for _, r in pairs], float)
     return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, gaps)
 
 

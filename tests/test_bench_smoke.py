@@ -35,10 +35,12 @@ def test_quick_bench_runs_and_writes_its_figures(tmp_path, capsys):
     assert printed["cold_start"]["casebot_s"] > 0 and printed["memory"]["casebot_mb"] > 0
     assert printed["ann"]["hnsw"]["recall_at_10"] >= 0 and printed["goals"]
     assert printed["settings"]["device"] in ("cpu", "cuda", "mps")
-    # The soft support's time is split between candidate sentences and whole articles (the gap), call for call.
+    # The soft support of a question's candidate sentences and checked articles (the gap) is one call; each
+    # article's word ids are kept, so the timed pass (after the latency pass) reads few or no articles.
     stages = size["ask_stages_ms"]
-    parts = [stages[k]["calls"] for k in ("    of candidate sentences", "    of whole articles (the gap)")]
-    assert parts[1] > 0 and sum(parts) == pytest.approx(stages["  soft word support"]["calls"])
+    assert stages["  soft word support (sentences + articles)"]["calls"] == pytest.approx(1.0)
+    read = stages.get("    article words (SQLite, once per article)", {"calls": 0})["calls"]
+    assert stages["  article word ids (kept per build)"]["calls"] > read
     # Both index backends, side by side in the same run; Milvus wrote only the new article's rows.
     both = printed["backends"]["sizes"][0]["backends"]
     assert set(both) == {"local", "milvus"} and all(b["ask_ms"]["p50"] > 0 for b in both.values())

@@ -6,7 +6,10 @@ import numpy as np
 import syntok.segmenter
 import pytest
 
+import unicodedata
+
 from retrieval.answering import _citation_order, _dedupe_key
+from retrieval.lexical import fold
 from retrieval.config import DEFAULT_MODEL
 from retrieval.same_event import PairContext, granularity, pair_features, same_probability, sentence_terms
 from retrieval.sentences import sentence_spans, split_sentences
@@ -23,6 +26,21 @@ TRICKY = [
     "Prices rose.\t. . . Then they fell. Analysts shrugged.",
     "No full stop at the end",
 ]
+
+
+FOLDS = TRICKY + [
+    "Éric Lémery, député, a été entendu à Besançon.", "ÀÉÎÕÜ àéîõü Ñ ç Ø ß Æ œ", "Straße in Köln; naïve café",
+    "Ångström ﬁnds ﬂows ½ ² ℃ ﬀ", "Ελληνικά: Αθήνα, Ἀθῆναι", "Москва, Йошкар-Ола", "北京 東京 서울",
+    "e\u0301 a\u0308 o\u0328\u0301 plain", "emoji 👍🏽 and ZWJ 👩‍💻", "‘quotes’ “double” — dash … ellipsis",
+    "", "ASCII only, 123 & co.", "İstanbul ǅ ǈ Ⅻ", "\u00a0no-break\u2009thin space", "Dvořák Łódź Şişli Đoković",
+]
+
+
+@pytest.mark.parametrize("text", FOLDS)
+def test_fold_is_nfkd_without_combining_marks(text):
+    """The definition: lower case, ’ as ', NFKD, every combining mark dropped (the fast path skips ASCII)."""
+    plain = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    assert fold(text) == "".join(ch for ch in plain if not unicodedata.combining(ch))
 
 
 def _syntok_pieces(paragraph: str) -> list[str]:
