@@ -171,7 +171,8 @@ def answer_probability(gathered: Gathered, ranking: Ranking) -> float:
     well, but its logits do not compare one question with another. 0.0 without candidates."""
     if not gathered.rows:
         return 0.0
-    return float(probability(ranking.abstainer.logits(answer_features(gathered, rank_by(gathered, ranking.answerability)))[0]))
+    features = answer_features(gathered, rank_by(gathered, ranking.scorer))
+    return float(probability(ranking.abstainer.logits(features)[0]))
 
 
 def _dedupe_key(text: str) -> str:

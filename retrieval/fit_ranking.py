@@ -12,9 +12,10 @@ scored, after every choice is made.
 1. Ranker: pairwise logistic regression on candidate features (`retrieval.features.CANDIDATE_FEATURES`), gold
    candidates (shown text containing a gold fragment) against the others of the same question, its score then
    calibrated to a probability (`fit_ranker`). C is chosen by leave-one-case-out MRR (one-SE rule).
-2. Abstention: logistic regression on question features of the top candidate, labelled 1 when the corpus answers
-   the question (a gold sentence among its candidates; `--label top`: when the top candidate is right); trained
-   on out-of-case ranker logits so it sees the ranker on unseen cases. C by leave-one-case-out log-loss. One
+2. Abstention: logistic regression on question features of the candidate that a pointwise answerability scorer
+   (`fit_scorer`) rates best, labelled 1 when the corpus answers the question (a gold sentence among its
+   candidates; `--label top`: when the ranker's top candidate is right); trained on out-of-case scorer logits so
+   it sees the scorer on unseen cases. C by leave-one-case-out log-loss. One
    threshold per answer mode maximises the bootstrap-mean utility over out-of-case probabilities: `balanced`
    gains +1 for answering when the corpus answers and loses WRONG_COST when it does not; `cautious` gains +1
    only when the first quote shown is right and loses WRONG_COST for any wrong first quote.
@@ -32,6 +33,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -201,12 +203,12 @@ def groups_of(items: list[Item]) -> list[str]:
     return sorted({it.group for it in items})
 
 
-def choose_ranker_c(items: list[Item], fit=None) -> tuple[float, dict[float, float]]:
+def choose_ranker_c(items: list[Item], fit: Callable[[list[Item], float], LogisticModel] = fit_ranker
+                    ) -> tuple[float, dict[float, float]]:
     """C of a candidate model (`fit`, default `fit_ranker`) by leave-one-case-out mean reciprocal rank of the
     first gold candidate (smoother than hit@1 on a few hundred questions, and the same aim); of Cs within one
     standard error of the best, the most regularised (the one-standard-error rule, Hastie, Tibshirani &
     Friedman, The Elements of Statistical Learning, 2009, §7.10)."""
-    fit = fit or fit_ranker
     per_c: dict[float, list[float]] = {}
     for c in C_GRID:
         rr: list[float] = []
@@ -224,7 +226,8 @@ def choose_ranker_c(items: list[Item], fit=None) -> tuple[float, dict[float, flo
     return min(c for c in C_GRID if scores[c] >= scores[best] - se), scores
 
 
-def out_of_case_rows(items: list[Item], c: float, c_scorer: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def out_of_case_rows(items: list[Item], c: float,
+                     c_scorer: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per item, with a ranker and a scorer fitted without its case: abstention inputs, label, top-right flag,
     case."""
     xs, ys, tops, gs = [], [], [], []
@@ -430,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     show_model("scorer", scorer)
     show_model("abstainer", abstainer)
     for mode in ANSWER_MODES:
-        ranking = Ranking(ranker, abstainer, thresholds[mode], extra, scorer=scorer)
+        ranking = Ranking(ranker, scorer, abstainer, thresholds[mode], extra)
         print(f"-- answer mode {mode}")
         show("tune (dev)", evaluate(tune_dev, ranking))
         if own:
@@ -441,8 +444,9 @@ def main(argv: list[str] | None = None) -> int:
         fitted.save(section, {
             "ranker": ranker.to_values(), "scorer": scorer.to_values(), "abstainer": abstainer.to_values(),
             "answer_thresholds": {m: round(t, 6) for m, t in thresholds.items()}, "extra_threshold": round(extra, 6),
-            "choices": {"ranker_C": c_rank, "scorer_C": c_scorer, "abstainer_C": c_abs, "wrong_cost": WRONG_COST, "extra_cost": EXTRA_COST,
-                        "abstention_label": LABEL, "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"},
+            "choices": {"ranker_C": c_rank, "scorer_C": c_scorer, "abstainer_C": c_abs, "wrong_cost": WRONG_COST,
+                        "extra_cost": EXTRA_COST, "abstention_label": LABEL,
+                        "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"},
         }, script="python -m retrieval.fit_ranking" + ("" if section == SECTION else f" (CASEBOT_MODEL={model})"))
         print(f"wrote section {section!r} of {fitted.FITTED_PATH}")
     return 0

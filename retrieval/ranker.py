@@ -60,20 +60,16 @@ class Ranking:
 
     `ranker` orders one question's candidates (pairwise, calibrated); `scorer` rates candidates on one scale
     across questions (pointwise) and its best candidate gives the abstention model its inputs; `abstainer`
-    turns those into the probability that the corpus answers. None for `scorer` means the ranker does both."""
+    turns those into the probability that the corpus answers."""
 
     ranker: LogisticModel
+    scorer: LogisticModel
     abstainer: LogisticModel
     answer_threshold: float  # probability the top sentence answers, below which the corpus has no answer
     extra_threshold: float  # ranker probability a further answer (2nd, 3rd) needs
     # Probability from which the first quote is likely right (the cautious mode's threshold): an answer below it
     # is given with a note to check the source.
     sure_threshold: float = 1.01
-    scorer: LogisticModel | None = None
-
-    @property
-    def answerability(self) -> LogisticModel:
-        return self.scorer if self.scorer is not None else self.ranker
 
     @classmethod
     def from_values(cls, values: dict[str, Any], mode: str = "balanced") -> "Ranking":
@@ -83,12 +79,13 @@ class Ranking:
             raise fitted.MissingFit(f"no fitted answer threshold for answer mode {mode!r}; "
                                     "run `python -m retrieval.fit_ranking`")
         if "scorer" not in values:
-            raise fitted.MissingFit("the fitted ranking has no answerability scorer; run `python -m retrieval.fit_ranking`")
+            raise fitted.MissingFit("the fitted ranking has no answerability scorer; "
+                                    "run `python -m retrieval.fit_ranking`")
         return cls(LogisticModel.from_values(values["ranker"], CANDIDATE_FEATURES),
+                   LogisticModel.from_values(values["scorer"], CANDIDATE_FEATURES),
                    LogisticModel.from_values(values["abstainer"], QUESTION_FEATURES),
                    float(thresholds[mode]), float(values["extra_threshold"]),
-                   float(thresholds.get("cautious", 1.01)),
-                   LogisticModel.from_values(values["scorer"], CANDIDATE_FEATURES))
+                   float(thresholds.get("cautious", 1.01)))
 
 
 @lru_cache(maxsize=16)
