@@ -8,7 +8,10 @@ ranking; a sentence without a date can still answer a "when" question best.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from retrieval.lexical import tokenize
 from retrieval.question import QuestionType
@@ -72,17 +75,22 @@ def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
     if not slots:
         return 0.0
     qset = set(question_tokens)
-    words = [(m.start(), m.end(), _token_set(m.group())) for m in _WORD.finditer(sentence)]
     # A slot that only repeats the question ("Musk" for "who summoned Musk?") answers nothing.
     slots = [(a, b) for a, b in slots if not _token_set(sentence[a:b]) <= qset or not _token_set(sentence[a:b])]
     if not slots:
         return 0.0
-    matched = [i for i, (_, _, toks) in enumerate(words) if toks & qset]
+    # Words are in order and do not overlap, so a slot's words are one run found by bisection, and only the
+    # NEAR_WORDS words either side of it are stemmed and compared with the question (~80 candidates a question).
+    words = [m.span() for m in _WORD.finditer(sentence)]
+    matched: dict[int, bool] = {}
     for start, end in slots:
-        slot_words = [i for i, (ws, we, _) in enumerate(words) if ws < end and we > start]
-        if not slot_words:
+        lo = bisect_right(words, start, key=itemgetter(1))  # the first word ending after the slot starts
+        hi = bisect_left(words, end, key=itemgetter(0)) - 1  # the last word starting before it ends
+        if lo > hi:
             continue
-        lo, hi = slot_words[0], slot_words[-1]
-        if any((lo - NEAR_WORDS) <= m < lo or hi < m <= hi + NEAR_WORDS for m in matched):
-            return 1.0
+        for i in chain(range(max(lo - NEAR_WORDS, 0), lo), range(hi + 1, min(hi + NEAR_WORDS + 1, len(words)))):
+            if i not in matched:
+                matched[i] = not _token_set(sentence[words[i][0]:words[i][1]]).isdisjoint(qset)
+            if matched[i]:
+                return 1.0
     return 0.5

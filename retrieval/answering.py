@@ -68,7 +68,8 @@ class Scored:
 
 
 def article_words(index: CaseIndex, doc_id: str) -> list[str]:
-    """The distinct folded words of an article and its title, sorted (read from the store: see article_word_ids)."""
+    """The distinct folded words of an article and its title, sorted, made from its sentences: the definition of
+    what the reindex keeps per article (`DocumentWords.words`; article_word_ids reads that)."""
     doc = index.store.documents[doc_id]
     text = " ".join([doc.title, *index.store.document_sentences(doc_id)])
     return sorted(distinct_words(text))
@@ -80,18 +81,36 @@ _ARTICLE_IDS: "weakref.WeakKeyDictionary[SoftMatcher, weakref.WeakKeyDictionary[
     weakref.WeakKeyDictionary()
 
 
-def article_word_ids(index: CaseIndex, soft: SoftMatcher, doc_id: str) -> np.ndarray:
-    """`soft.ids(article_words(index, doc_id))`, kept per matcher and build."""
+def article_word_ids(index: CaseIndex, soft: SoftMatcher, doc_ids: list[str]) -> list[np.ndarray]:
+    """Per article of `doc_ids`: `soft.ids(article_words(index, doc_id))`, kept per matcher and build. The words
+    are those the reindex wrote (`SentenceStore.article_words`: one read for all the articles not yet kept);
+    an article without them (a store from before they were kept, or a backend without them) is read whole."""
     cache = _ARTICLE_IDS.setdefault(soft, weakref.WeakKeyDictionary()).setdefault(index.store, {})
-    ids = cache.get(doc_id)
-    if ids is None:
-        ids = cache[doc_id] = soft.ids(article_words(index, doc_id))
-    return ids
+    missing = [d for d in dict.fromkeys(doc_ids) if d not in cache]
+    if missing:
+        kept = index.store.article_words(missing)
+        lists = [kept[d] if d in kept else article_words(index, d) for d in missing]
+        # One lookup for all of them: the words new to the vocabulary get their vectors together.
+        for d, part in zip(missing, _split(soft.ids([w for ws in lists for w in ws]), [len(ws) for ws in lists])):
+            cache[d] = part
+    return [cache[d] for d in doc_ids]
 
 
 @lru_cache(maxsize=65536)
 def _sentence_words(text: str) -> tuple[str, ...]:
     return tuple(words(text))
+
+
+def sentence_word_ids(soft: SoftMatcher, texts: list[str]) -> list[np.ndarray]:
+    """Per text: `soft.ids(words(text))`, all looked up in one call."""
+    lists = [_sentence_words(t) for t in texts]
+    return _split(soft.ids([w for ws in lists for w in ws]), [len(ws) for ws in lists])
+
+
+def _split(ids: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """`ids` cut into consecutive pieces of these sizes (slices: np.split costs more than the lookup it follows)."""
+    ends = np.cumsum(sizes).tolist()
+    return [ids[end - n:end] for n, end in zip(sizes, ends)]
 
 
 # The kinds whose answer slots read the dates the temporal tagger found: "when" asks for one; for "who" and "how
@@ -116,8 +135,7 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     # cosine), and each candidate sentence's support: all in one product (SoftMatcher.support_groups).
     order = np.argsort(-np.asarray([c.dense for c, _ in pairs], float))
     checked = list(dict.fromkeys(pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]))
-    groups = [soft.ids(_sentence_words(r.text)) for _, r in pairs]
-    groups += [article_word_ids(index, soft, doc_id) for doc_id in checked]
+    groups = sentence_word_ids(soft, [r.text for _, r in pairs]) + article_word_ids(index, soft, checked)
     support = soft.support_groups(ctx.words, groups)
     feats = []
     for i, (c, r) in enumerate(pairs):
@@ -207,7 +225,6 @@ def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranki
         row = s.row
         doc = index.store.documents[row.doc_id]
         text, ids = _passage(index, row)
-        cite = doc.citation(row.paragraph, quote=text)  # each outlet's link opens at its own wording
         key = _dedupe_key(text)
         vec = vecs[i]
         merged = False
@@ -216,14 +233,16 @@ def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranki
                 merged = True  # already shown as part of a longer passage from this article
                 break
             if g.key == key or float(g.vec @ vec) >= DUPLICATE_COS:
-                if all(c.doc_id != cite.doc_id for c in g.citations):
-                    g.citations.append(cite)
+                if all(c.doc_id != row.doc_id for c in g.citations):
+                    g.citations.append(doc.citation(row.paragraph, quote=text))
                 merged = True
                 break
         if not merged:
             if len(groups) >= k:
                 continue
-            groups.append(_Group(text, s.score, [cite], set(ids), key, vec, tuple(ids)))
+            # Each outlet's link opens at its own wording; made only for what is shown (most of the pool is not).
+            groups.append(_Group(text, s.score, [doc.citation(row.paragraph, quote=text)], set(ids), key, vec,
+                                 tuple(ids)))
     answers = []
     for g in groups:
         cites = sorted(g.citations, key=_citation_order)

@@ -30,7 +30,8 @@ from retrieval.manifest import (FORMAT_VERSION, IndexProblem, Manifest, checksum
                                 verify, write_manifest)
 from retrieval.models import Article, ReindexSummary
 from retrieval.sentences import sentence_spans
-from retrieval.store import STORE_NAME, DateRow, DocumentBundle, DocumentRow, SentenceRow, SentenceStore, write_store
+from retrieval.store import (STORE_NAME, DateRow, DocumentBundle, DocumentRow, DocumentWords, SentenceRow, SentenceStore,
+                             write_store)
 from retrieval.vectors import (build_vector_index, extend_vector_index, index_kind, load_vector_index,
                                save_vector_index, vectors_of)
 
@@ -97,7 +98,9 @@ def process_article(article: Article, fp: str) -> DocumentBundle:
         article.published.isoformat() if article.published else None, article.author, article.path, fp,
         article.modified.isoformat() if article.modified else None,
     )
-    return DocumentBundle(doc, article.paragraphs, tuple(sentences), tuple(dates))
+    # The words a question reads of the whole article are made here, in the split's worker processes.
+    return DocumentBundle(doc, article.paragraphs, tuple(sentences), tuple(dates),
+                          DocumentWords.of(doc.title, sentences))
 
 
 def process_articles(jobs: list[tuple[Article, str]], progress: ProgressFn | None = None,

@@ -14,7 +14,7 @@ from pathlib import Path
 import xxhash
 from pydantic import BaseModel, ValidationError
 
-FORMAT_VERSION = 5  # 4: the timeline branch's store change; 5: documents.modified
+FORMAT_VERSION = 6  # 4: the timeline branch's store change; 5: documents.modified; 6: document_words
 MANIFEST_NAME = "manifest.json"
 
 

@@ -532,6 +532,11 @@ class MilvusStore:
         """The texts of a document's sentences, in order (as SentenceStore.document_sentences)."""
         return [r.text for r in self._doc_rows([doc_id]).get(doc_id, [])]
 
+    def article_words(self, doc_ids) -> dict:
+        """None of them: the collections keep no `DocumentWords` (SentenceStore.article_words), so the ask path
+        makes an article's words from its sentences."""
+        return {}
+
     def document_terms(self, doc_ids) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         """doc_id -> (tokens of its first paragraph, of all its sentences), as SentenceStore.document_terms."""
         doc_ids = list(doc_ids)

@@ -46,14 +46,22 @@ class SoftMatcher:
         return _matcher_of(embedder)
 
     def _vector(self, word: str) -> np.ndarray | None:
-        if self._matrix is None:
-            return None
-        ids = self._tokenizer(word, add_special_tokens=False)["input_ids"]
-        if not ids:
-            return None
-        v = self._matrix[ids].mean(axis=0)
-        n = float(np.linalg.norm(v))
-        return v / n if n else None
+        return self._vectors([word])[0]
+
+    def _vectors(self, words: list[str]) -> list[np.ndarray | None]:
+        """Each word's unit vector (None without one): the words tokenized in one call, which costs a fraction
+        of one call a word when a question meets a few thousand words new to the vocabulary."""
+        if self._matrix is None or not words:
+            return [None] * len(words)
+        out: list[np.ndarray | None] = []
+        for ids in self._tokenizer(words, add_special_tokens=False)["input_ids"]:
+            if not ids:
+                out.append(None)
+                continue
+            v = self._matrix[ids].mean(axis=0)
+            n = float(np.linalg.norm(v))
+            out.append(v / n if n else None)
+        return out
 
     def support(self, question_words: Sequence[str], words: Sequence[str]) -> np.ndarray:
         """Per question word: 1 if it occurs among `words`, else the highest cosine to one of them (≥ 0)."""
@@ -97,8 +105,7 @@ class SoftMatcher:
         if start + len(new) > rows.shape[0]:  # grown by doubling: a word costs one copy on average, not one per add
             rows = np.zeros((max(2 * rows.shape[0], start + len(new), 1024), rows.shape[1]), dtype=np.float32)
             rows[:start] = self._rows[:start]
-        for j, w in enumerate(new):
-            v = self._vector(w)
+        for j, v in enumerate(self._vectors(new)):
             if v is not None:
                 rows[start + j] = v
         self._rows = rows

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Collection, Iterable, Sequence
 
 from retrieval.fragments import link_to_quote
+from retrieval.lexical import distinct_words
 from retrieval.models import Citation, SourceInfo
 
 STORE_NAME = "sentences.sqlite"
@@ -29,6 +30,9 @@ CREATE TABLE dates (
 );
 CREATE INDEX dates_value ON dates (value);
 CREATE INDEX dates_sentence ON dates (sentence_id);
+CREATE TABLE document_words (
+    doc_id TEXT PRIMARY KEY, words TEXT NOT NULL, lead TEXT NOT NULL, terms TEXT NOT NULL
+);
 """
 
 
@@ -73,6 +77,27 @@ class SentenceRow:
 
 
 @dataclass(frozen=True)
+class DocumentWords:
+    """What a question reads of a whole article, written at reindex so that a question does not read and
+    tokenize every sentence of each article it meets. Each sorted and distinct: `words`, the folded words of its
+    title and sentences (retrieval.lexical.distinct_words: the article's soft support of a question); `lead` and
+    `terms`, the stemmed tokens of the sentences of its first paragraph and of all of them (what the article is
+    about: `SentenceStore.document_terms`)."""
+
+    words: tuple[str, ...]
+    lead: tuple[str, ...]
+    terms: tuple[str, ...]
+
+    @classmethod
+    def of(cls, title: str, sentences: Sequence[SentenceRow]) -> "DocumentWords":
+        """The definition, from the article's title and its sentences."""
+        first = min((s.paragraph for s in sentences), default=None)
+        return cls(tuple(sorted(distinct_words(" ".join([title, *(s.text for s in sentences)])))),
+                   tuple(sorted({t for s in sentences if s.paragraph == first for t in s.tokens})),
+                   tuple(sorted({t for s in sentences for t in s.tokens})))
+
+
+@dataclass(frozen=True)
 class DocumentBundle:
     """Everything a build stores for one document, so an unchanged article is copied, not reprocessed."""
 
@@ -80,6 +105,10 @@ class DocumentBundle:
     paragraphs: tuple[str, ...]
     sentences: tuple[SentenceRow, ...]  # ids are positions within this document
     dates: tuple[tuple[int, DateRow], ...]  # (sentence index within the document, date)
+    words: DocumentWords | None = None  # as stored; None: made from the sentences when written
+
+    def document_words(self) -> DocumentWords:
+        return self.words or DocumentWords.of(self.document.title, self.sentences)
 
 
 def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | None = None,
@@ -105,7 +134,7 @@ def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | N
                 gone = [(d,) for d in drop]
                 db.executemany("DELETE FROM dates WHERE sentence_id IN (SELECT id FROM sentences WHERE doc_id = ?)",
                                gone)
-                for table in ("sentences", "paragraphs", "documents"):
+                for table in ("sentences", "paragraphs", "documents", "document_words"):
                     db.executemany(f"DELETE FROM {table} WHERE doc_id = ?", gone)
             for b in bundles:
                 d = b.document
@@ -126,6 +155,9 @@ def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | N
                     "INSERT INTO dates VALUES (?,?,?,?,?,?,?)",
                     ((next_id + i, r.value, r.mod, r.date_text, r.start, r.end, r.until) for i, r in b.dates),
                 )
+                w = b.document_words()
+                db.execute("INSERT INTO document_words VALUES (?,?,?,?)",
+                           (d.doc_id, " ".join(w.words), " ".join(w.lead), " ".join(w.terms)))
                 next_id += len(b.sentences)
         return next_id
     finally:
@@ -134,6 +166,10 @@ def write_store(path: Path, bundles: Iterable[DocumentBundle], *, base: Path | N
 
 def _sentence(row: Sequence) -> SentenceRow:
     return SentenceRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], tuple(row[7].split()))
+
+
+def _document_words(row: Sequence) -> DocumentWords:
+    return DocumentWords(tuple(row[1].split()), tuple(row[2].split()), tuple(row[3].split()))
 
 
 class SentenceStore:
@@ -177,24 +213,28 @@ class SentenceStore:
             out.setdefault(sid, []).append((start, end))
         return out
 
+    def document_words(self, doc_ids: Collection[str]) -> dict[str, DocumentWords]:
+        """doc_id -> its `DocumentWords` as the reindex wrote them."""
+        return {r[0]: _document_words(r) for r in self._select("doc_id, words, lead, terms", doc_ids)}
+
+    def article_words(self, doc_ids: Collection[str]) -> dict[str, list[str]]:
+        """doc_id -> `DocumentWords.words`, one read for all of them."""
+        return {d: words.split() for d, words in self._select("doc_id, words", doc_ids)}
+
     def document_terms(self, doc_ids: Collection[str]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-        """doc_id -> (stemmed tokens of its first paragraph, of all its sentences), for what an article is about."""
+        """doc_id -> (stemmed tokens of its first paragraph, of all its sentences), for what an article is about
+        (`DocumentWords.lead` and `.terms`, kept as sets: a build never changes once open)."""
         missing = [d for d in set(doc_ids) if d not in self._doc_terms]
-        if missing:
-            marks = ",".join("?" * len(missing))
-            lead: dict[str, set[str]] = {d: set() for d in missing}
-            every: dict[str, set[str]] = {d: set() for d in missing}
-            first = dict(self._db.execute(
-                f"SELECT doc_id, min(paragraph) FROM sentences WHERE doc_id IN ({marks}) GROUP BY doc_id", missing))
-            for doc_id, paragraph, tokens in self._db.execute(
-                    f"SELECT doc_id, paragraph, tokens FROM sentences WHERE doc_id IN ({marks})", missing):
-                toks = tokens.split()
-                every[doc_id].update(toks)
-                if paragraph == first.get(doc_id):
-                    lead[doc_id].update(toks)
-            for d in missing:
-                self._doc_terms[d] = (frozenset(lead[d]), frozenset(every[d]))
+        for d, lead, terms in self._select("doc_id, lead, terms", missing):
+            self._doc_terms[d] = (frozenset(lead.split()), frozenset(terms.split()))
         return {d: self._doc_terms[d] for d in doc_ids if d in self._doc_terms}
+
+    def _select(self, columns: str, doc_ids: Collection[str]) -> list[tuple]:
+        wanted = list(dict.fromkeys(doc_ids))
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        return self._db.execute(f"SELECT {columns} FROM document_words WHERE doc_id IN ({marks})", wanted).fetchall()
 
     def paragraphs(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
         out: dict[tuple[str, int], str] = {}
@@ -273,8 +313,11 @@ class SentenceStore:
         ):
             if r[0] in wanted:
                 dates.setdefault(r[0], []).append((r[1] - first_id[r[0]], DateRow(*r[2:])))
+        # Read whole, as the tables above: a compaction may want every document.
+        words = {r[0]: _document_words(r) for r in self._db.execute(
+            "SELECT doc_id, words, lead, terms FROM document_words") if r[0] in wanted}
         return {
             doc_id: DocumentBundle(self.documents[doc_id], tuple(paras.get(doc_id, ())), tuple(sents.get(doc_id, ())),
-                                   tuple(dates.get(doc_id, ())))
+                                   tuple(dates.get(doc_id, ())), words.get(doc_id))
             for doc_id in sorted(wanted)
         }
