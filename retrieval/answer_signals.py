@@ -42,8 +42,8 @@ def _outside(spans: list[tuple[int, int]], dates: list[tuple[int, int]]) -> list
 def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if kind is QuestionType.WHEN:
         return list(date_spans)
-    # Capitalised like a name or written in digits like a count, a date answers neither "who" nor "how many":
-    # the temporal tagger's spans ("on Monday", "in April 2024") are taken out.
+    # Capitalised like a name or a place, or written in digits like a count, a date answers neither "who", "where"
+    # nor "how many": the temporal tagger's spans ("on Monday", "in April 2024") are taken out.
     if kind is QuestionType.WHO:
         return _outside([m.span() for m in _NAME.finditer(sentence)], date_spans) + \
             [m.span() for m in _ORG.finditer(sentence)]
@@ -52,7 +52,7 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]])
     if kind is QuestionType.HOW_MUCH:
         return [m.span() for m in _AMOUNT.finditer(sentence)]
     if kind is QuestionType.WHERE:
-        return [m.span(1) for m in _PLACE.finditer(sentence)]
+        return _outside([m.span(1) for m in _PLACE.finditer(sentence)], date_spans)
     if kind is QuestionType.WHY:
         return [m.span() for m in _CAUSE.finditer(sentence)]
     return []

@@ -42,7 +42,8 @@ _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
     (re.compile(r"^\s*how many\b", re.I), QuestionType.HOW_MANY),
     (re.compile(r"^\s*how much\b|^\s*what (?:\w+ )?(?:amount|sum|price|cost|fine|penalty)\b", re.I),
      QuestionType.HOW_MUCH),
-    (re.compile(r"^\s*where\b", re.I), QuestionType.WHERE),
+    # "Where does the case stand?" asks how things stand, not for a place.
+    (re.compile(r"^\s*where\b(?!.*\bstands?\b)", re.I), QuestionType.WHERE),
     (re.compile(r"^\s*(?:why\b|how come\b|for what reason\b|on what grounds\b|what (?:\w+ )?(?:reason|grounds?|"
                 r"prompted|caused|led to|triggered|motivated)\b)", re.I), QuestionType.WHY),
     (re.compile(r"^\s*(?:who|whom|whose)\b|^\s*(?:which|what) (?:\w+ )?(?:people|person|company|companies|firm|"
@@ -55,7 +56,7 @@ _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
 # Present-tense state of affairs: what changed since an earlier article.
 _ABOUT_NOW = re.compile(
     r"\b(?:still|now|currently|current|latest|most recent|status|these days|any ?more|so far|yet|at present|"
-    r"remains?)\b", re.I)
+    r"remains?|where (?:\w+ ){1,8}stands?)\b", re.I)
 
 
 def about_now(text: str) -> bool:

@@ -28,8 +28,11 @@ def slot(question: str, sentence: str) -> float:
     ("Who chaired the hearing?", "The hearing was adjourned until Thursday, March 12."),
     ("How many jobs did the plant add?", "The plant opened in 2004 and was expanded in 2019."),
     ("How many times did the board meet?", "The board met on March 3, 2026, and again in May."),
+    ("Where was the door plug found?", "The door plug was found on Sunday, investigators said."),
+    ("Where will the hearing be held?", "The hearing will be held in March, the court said."),
+    ("Where did the talks take place?", "The talks took place from Monday to Wednesday."),
 ])
-def test_a_date_is_not_a_name_nor_a_count(question, sentence):
+def test_a_date_is_not_a_name_a_place_nor_a_count(question, sentence):
     assert slot(question, sentence) == 0.0
 
 
@@ -38,6 +41,26 @@ def test_a_date_is_not_a_name_nor_a_count(question, sentence):
     ("Who signed the decree?", "President Aline Morel signed the decree in April."),
     ("How many jobs did the plant add?", "The plant added 400 jobs in 2019."),
     ("How many times did the board meet?", "The board met four times in May."),
+    ("Where was the door plug found?", "The door plug was found on Sunday in Portland, investigators said."),
+    ("Where will the hearing be held?", "The hearing will be held in March at Southwark Crown Court."),
 ])
-def test_a_name_or_count_beside_a_date_still_answers(question, sentence):
+def test_a_name_place_or_count_beside_a_date_still_answers(question, sentence):
     assert slot(question, sentence) == 1.0
+
+
+@pytest.mark.parametrize("question", [
+    "Where does the criminal case against Boeing stand now?",
+    "Where do the talks stand?",
+    "where does the inquiry stand after the ruling",
+    "Where do things stand with the merger review?",
+])
+def test_where_does_it_stand_asks_how_things_stand_not_for_a_place(question):
+    q = parse_question(question)
+    assert q.kind is not QuestionType.WHERE
+    assert q.about_now
+
+
+@pytest.mark.parametrize("question", ["Where was the door plug found?", "Where will Musk appear?",
+                                      "Where did the standoff take place?"])
+def test_where_questions_still_ask_for_a_place(question):
+    assert parse_question(question).kind is QuestionType.WHERE
