@@ -84,7 +84,7 @@ _ARTICLE_IDS: "weakref.WeakKeyDictionary[SoftMatcher, weakref.WeakKeyDictionary[
 def article_word_ids(index: CaseIndex, soft: SoftMatcher, doc_ids: list[str]) -> list[np.ndarray]:
     """Per article of `doc_ids`: `soft.ids(article_words(index, doc_id))`, kept per matcher and build. The words
     are those the reindex wrote (`SentenceStore.article_words`: one read for all the articles not yet kept);
-    an article without them (a store from before they were kept, or a backend without them) is read whole."""
+    on a backend that keeps none (Milvus) the article is read whole."""
     cache = _ARTICLE_IDS.setdefault(soft, weakref.WeakKeyDictionary()).setdefault(index.store, {})
     missing = [d for d in dict.fromkeys(doc_ids) if d not in cache]
     if missing:
