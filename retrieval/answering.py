@@ -12,8 +12,8 @@ import numpy as np
 
 from retrieval.case_index import CaseIndex
 from retrieval.context import with_context
-from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_features, full_gap,
-                                question_features, recency_ranks, soft_share, support_gap)
+from retrieval.features import (QuestionContext, candidate_feature_matrix, full_gap, question_features,
+                                recency_ranks, support_gaps)
 from retrieval.lexical import distinct_words, words
 from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
@@ -140,15 +140,13 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     checked = list(dict.fromkeys(pairs[i][1].doc_id for i in order[:ARTICLE_CHECKS]))
     groups = sentence_word_ids(soft, [r.text for _, r in pairs]) + article_word_ids(index, soft, checked)
     support = soft.support_groups(ctx.words, groups)
-    feats = []
-    for i, (c, r) in enumerate(pairs):
-        doc = docs[r.doc_id]
-        feats.append(candidate_features(ctx, r, c.dense, c.bm25, doc, doc_terms[r.doc_id], dates.get(r.id, []),
-                                        recency[r.doc_id], soft_share(ctx, support[i])))
-    x = np.asarray(feats, float).reshape(len(pairs), len(CANDIDATE_FEATURES))
-    article_gap = {doc_id: support_gap(ctx, support[len(pairs) + j]) for j, doc_id in enumerate(checked)}
-    gaps = np.asarray([article_gap.get(r.doc_id, full_gap(ctx)) for _, r in pairs], float)
-    return Gathered(ctx, [c for c, _ in pairs], [r for _, r in pairs], x, gaps)
+    rows = [r for _, r in pairs]
+    x = candidate_feature_matrix(ctx, rows, np.asarray([c.dense for c, _ in pairs], float),
+                                 np.asarray([c.bm25 for c, _ in pairs], float), docs, doc_terms, dates, recency,
+                                 support[:len(pairs)])
+    article_gap = dict(zip(checked, support_gaps(ctx, support[len(pairs):]).tolist()))
+    gaps = np.asarray([article_gap.get(r.doc_id, full_gap(ctx)) for r in rows], float)
+    return Gathered(ctx, [c for c, _ in pairs], rows, x, gaps)
 
 
 def rank(gathered: Gathered, ranking: Ranking) -> list[Scored]:
@@ -161,12 +159,15 @@ def rank_by(gathered: Gathered, model: LogisticModel) -> list[Scored]:
     if not gathered.rows:
         return []
     logits = model.logits(gathered.features)
-    probs = probability(logits)
-    scored = [Scored(c, r, tuple(f), float(lg), float(p))
-              for c, r, f, lg, p in zip(gathered.candidates, gathered.rows, gathered.features.tolist(), logits, probs)]
-    # Ties go by place in the corpus, not by id: ids depend on when an article was indexed.
-    scored.sort(key=lambda s: (-s.logit, s.row.doc_id, s.row.paragraph, s.row.position))
-    return scored
+    lg, probs, feats = logits.tolist(), probability(logits).tolist(), gathered.features.tolist()
+    cands, rows = gathered.candidates, gathered.rows
+    return [Scored(cands[i], rows[i], tuple(feats[i]), lg[i], probs[i]) for i in _best_first(rows, lg)]
+
+
+def _best_first(rows: list[SentenceRow], logits: list[float]) -> list[int]:
+    """Indices of the candidates by logit, best first. Ties go by place in the corpus, not by id: ids depend on
+    when an article was indexed."""
+    return sorted(range(len(rows)), key=lambda i: (-logits[i], rows[i].doc_id, rows[i].paragraph, rows[i].position))
 
 
 def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
@@ -192,8 +193,26 @@ def answer_probability(gathered: Gathered, ranking: Ranking) -> float:
     well, but its logits do not compare one question with another. 0.0 without candidates."""
     if not gathered.rows:
         return 0.0
-    features = answer_features(gathered, rank_by(gathered, ranking.scorer))
+    features = best_answer_features(gathered, ranking.scorer)
     return float(probability(ranking.abstainer.logits(features)[0]))
+
+
+def best_answer_features(gathered: Gathered, model: LogisticModel) -> list[float]:
+    """`answer_features(gathered, rank_by(gathered, model))` for a question with candidates, from the order of
+    `model`'s logits alone: only the best candidate and its runner-up are looked at, none is made a `Scored`."""
+    rows = gathered.rows
+    logits = model.logits(gathered.features).tolist()
+    order = _best_first(rows, logits)
+    top = order[0]
+    # The runner-up is the next candidate saying something else: a syndicated copy is no rival.
+    said = _dedupe_key(rows[top].text)
+    runner_up = [logits[top]]
+    for i in order[1:]:
+        if _dedupe_key(rows[i].text) != said:
+            runner_up.append(logits[i])
+            break
+    return question_features(gathered.context, np.asarray(runner_up), gathered.features[top].tolist(),
+                             float(gathered.gap[top]))
 
 
 def _dedupe_key(text: str) -> str:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -126,9 +127,105 @@ def full_gap(ctx: QuestionContext) -> float:
     return max(ctx.weights, default=0.0) / ZIPF_CEILING
 
 
+def support_gaps(ctx: QuestionContext, support: np.ndarray) -> np.ndarray:
+    """`support_gap` of each row of `support` (articles, len(ctx.words)) at once: (articles,) float64, the same
+    values (elementwise products and a maximum, in the same order)."""
+    if not support.shape[1]:
+        return np.zeros(support.shape[0])
+    return np.max(np.asarray(ctx.weights) * (1.0 - support), axis=1) / ZIPF_CEILING
+
+
+def term_hits(terms: list[frozenset[str]], holders: Sequence[Iterable[str]]) -> np.ndarray:
+    """(len(holders), len(terms)) bool: whether holder i (a sentence's tokens, an article's) has one of term j's
+    alternatives. Each holder is intersected once with all the terms' alternatives (C set operations), not each
+    term with each holder."""
+    where: dict[str, list[int]] = {}
+    for j, alts in enumerate(terms):
+        for token in alts:
+            where.setdefault(token, []).append(j)
+    alternatives = frozenset(where)
+    at_row: list[int] = []
+    at_term: list[int] = []
+    for i, have in enumerate(holders):
+        for token in alternatives.intersection(have):
+            at_term += where[token]
+            at_row += [i] * len(where[token])
+    out = np.zeros((len(holders), len(terms)), dtype=bool)
+    out[at_row, at_term] = True  # one assignment: numpy's per-call cost exceeds a set intersection's
+    return out
+
+
+def weighted_shares(hits: np.ndarray, weights: list[float]) -> np.ndarray:
+    """Per row of `hits` (holders, terms): `_share` of the terms it holds, the weights summed in the terms' order
+    from 0 (adding 0.0 for a term not held changes no bit), so each value is `_share`'s exactly."""
+    total = sum(weights)
+    if not total:
+        return np.zeros(hits.shape[0])
+    held = np.zeros(hits.shape[0])
+    for j, w in enumerate(weights):
+        held += np.where(hits[:, j], w, 0.0)
+    return held / total
+
+
+def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], dense: np.ndarray,
+                             bm25: np.ndarray, docs: Mapping[str, DocumentRow],
+                             doc_terms: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+                             date_spans: Mapping[int, list[tuple[int, int]]], recency: Mapping[str, float],
+                             soft_support: np.ndarray) -> np.ndarray:
+    """(len(rows), len(CANDIDATE_FEATURES)) float64: row i is `candidate_features` of rows[i] (its cosine
+    dense[i], its raw BM25 bm25[i], its article docs[rows[i].doc_id] with that article's (first paragraph's, all)
+    tokens doc_terms[...], its date spans date_spans.get(id, []), its article's recency[...] and its `soft_share`
+    of soft_support[i], one support value per word of ctx.words), for all candidates of a question at once.
+
+    The shares are sums over term-membership matrices (candidates × terms, and articles × terms for the article
+    parts, each article once however many of its sentences are candidates); only the answer slot (`type_match`)
+    is still read sentence by sentence. Equal to the per-candidate definition to float64 rounding (tested)."""
+    n = len(rows)
+    out = np.zeros((n, len(CANDIDATE_FEATURES)))
+    if not n:
+        return out
+    col = {name: j for j, name in enumerate(CANDIDATE_FEATURES)}
+    doc_ids = list(dict.fromkeys(r.doc_id for r in rows))
+    doc_at = {d: j for j, d in enumerate(doc_ids)}
+    of_doc = np.fromiter((doc_at[r.doc_id] for r in rows), dtype=np.int64, count=n)
+    titles = [_title_tokens(docs[d].title) for d in doc_ids]
+    sentence_hits = term_hits(ctx.terms, [r.tokens for r in rows])
+    # A term is in a union of token sets when it is in one of them: the sets are not joined.
+    lead_hits = term_hits(ctx.terms, [doc_terms[d][0] for d in doc_ids]) | term_hits(ctx.terms, titles)
+    out[:, col["dense"]] = dense
+    out[:, col["bm25"]] = np.asarray(bm25, dtype=float) / ctx.bm25_max
+    out[:, col["cover"]] = weighted_shares(sentence_hits, ctx.weights)
+    total = sum(ctx.weights)
+    if total and soft_support.shape[1]:
+        # np.dot's sum, term by term, for all candidates at once (no BLAS call: see retrieval.soft_terms).
+        held = np.zeros(n)
+        for j, w in enumerate(ctx.weights):
+            held += w * soft_support[:, j]
+        out[:, col["soft"]] = held / total
+    out[:, col["context"]] = weighted_shares(sentence_hits | lead_hits[of_doc], ctx.weights)
+    if ctx.entities:
+        article_hits = (term_hits(ctx.entities, [doc_terms[d][1] for d in doc_ids])
+                        | term_hits(ctx.entities, titles))
+        out[:, col["foreign"]] = 1.0 - weighted_shares(article_hits, ctx.entity_weights)[of_doc]
+    kind = ctx.question.kind
+    if kind in TYPED_KINDS:
+        slot = np.fromiter((type_match(kind, r.text, ctx.flat, date_spans.get(r.id, [])) for r in rows),
+                           dtype=float, count=n)
+        if kind in CRISP_KINDS:
+            out[:, col["crisp_slot"]] = slot
+            out[:, col["no_slot"]] = slot == 0.0
+        else:
+            out[:, col["slot"]] = slot
+    if ctx.question.about_now:
+        out[:, col["recent"]] = [recency[r.doc_id] for r in rows]
+    return out
+
+
 def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm25: float,
                        doc: DocumentRow, doc_terms: tuple[frozenset[str], frozenset[str]],
                        date_spans: list[tuple[int, int]], recency: float, soft: float) -> list[float]:
+    """The definition, one candidate at a time (`candidate_feature_matrix` computes it for all candidates of a
+    question at once, as the ask path does; the tests hold the two together)."""
     have = set(row.tokens)
     lead, every = doc_terms
     context = have | lead | _title_tokens(doc.title)

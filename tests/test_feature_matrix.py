@@ -1,0 +1,180 @@
+"""The ask path computes a question's candidate features for all candidates at once (`candidate_feature_matrix`:
+term-membership matrices, each article once) and the gaps of all checked articles at once (`support_gaps`).
+Both must give the plain per-candidate definitions' values (`candidate_features`, `support_gap`): over many dev
+questions of every kind, about the present or not, with and without names, on a whole dev index; and on small
+inputs built to hit the corners (a token shared by two terms, weights of zero, no terms, no entities). The
+abstention's inputs come from the best candidate and its runner-up without ranking every candidate into a
+`Scored` (`best_answer_features`): the same as from the full ranking."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from retrieval.answering import (DATE_AWARE_KINDS, Scored, answer_features, article_word_ids, best_answer_features,
+                                 gather, rank_by, sentence_word_ids)
+from retrieval.ranker import probability
+from retrieval.engine import CaseEngine
+from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_feature_matrix, candidate_features,
+                                recency_ranks, soft_share, support_gap, support_gaps, term_hits, weighted_shares,
+                                _share)
+from retrieval.question import Question, QuestionType, parse_question
+from retrieval.store import DocumentRow, SentenceRow
+
+from .conftest import EVAL, make_settings
+
+DEV = EVAL / "dev"
+# The soft share is a dot product in both; only the order of its few additions may differ (≤ a few ulp).
+SOFT_TOL = 1e-12
+
+
+def _questions() -> list[str]:
+    out = []
+    for name in ("questions-tune.jsonl", "questions-heldout.jsonl"):
+        lines = (DEV / name).read_text(encoding="utf-8").splitlines()
+        out += [json.loads(line)["question"] for line in lines if line.strip()][::3]
+    return out
+
+
+@pytest.fixture(scope="module")
+def dev_engine(tmp_path_factory, embedder):
+    """The whole dev corpus: 20 articles on four cases."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    for path in sorted((DEV / "corpus").iterdir()):
+        shutil.copy(path, corpus / path.name)
+    engine = CaseEngine(make_settings(corpus, tmp_path_factory.mktemp("index")), embedder=embedder)
+    engine.reindex()
+    return engine
+
+
+def _plain(index, soft, g):
+    """Every candidate's features and gap by the per-candidate definitions, from what `gather` read (the same
+    candidates, articles, dates and soft support)."""
+    ctx, rows = g.context, g.rows
+    store = index.store
+    dates = store.date_spans([r.id for r in rows]) if ctx.question.kind in DATE_AWARE_KINDS else {}
+    doc_terms = store.document_terms({r.doc_id for r in rows})
+    recency = recency_ranks({r.doc_id: store.documents[r.doc_id].published for r in rows})
+    support = soft.support_groups(ctx.words, sentence_word_ids(soft, [r.text for r in rows]))
+    feats = np.asarray([candidate_features(ctx, r, c.dense, c.bm25, store.documents[r.doc_id], doc_terms[r.doc_id],
+                                           dates.get(r.id, []), recency[r.doc_id], soft_share(ctx, support[i]))
+                        for i, (c, r) in enumerate(zip(g.candidates, rows))], float)
+    return feats.reshape(len(rows), len(CANDIDATE_FEATURES))
+
+
+def test_feature_matrix_equals_the_per_candidate_definition_on_dev_questions(dev_engine):
+    index, soft = dev_engine.index, dev_engine.soft
+    soft_col = CANDIDATE_FEATURES.index("soft")
+    others = [j for j in range(len(CANDIDATE_FEATURES)) if j != soft_col]
+    kinds, now, named, candidates = set(), 0, 0, 0
+    nonzero = np.zeros(len(CANDIDATE_FEATURES), dtype=bool)
+    for text in _questions():
+        question = parse_question(text)
+        g = gather(index, question, dev_engine.embedder.encode_query(question.text), soft)
+        plain = _plain(index, soft, g)
+        assert g.features.shape == plain.shape
+        np.testing.assert_array_equal(g.features[:, others], plain[:, others], err_msg=text)
+        np.testing.assert_allclose(g.features[:, soft_col], plain[:, soft_col], rtol=0, atol=SOFT_TOL, err_msg=text)
+        kinds.add(question.kind)
+        now += question.about_now
+        named += bool(g.context.entities)
+        candidates += len(g.rows)
+        nonzero |= (plain != 0).any(axis=0)
+    # The questions reach every typed kind, the present, names, and every feature takes values other than 0.
+    assert {QuestionType.WHEN, QuestionType.WHO, QuestionType.WHY, QuestionType.HOW_MANY,
+            QuestionType.HOW_MUCH} <= kinds
+    assert now >= 2 and named >= 10 and candidates >= 40 * 50
+    assert nonzero.all(), [f for f, nz in zip(CANDIDATE_FEATURES, nonzero) if not nz]
+
+
+def test_article_gaps_at_once_equal_one_at_a_time(dev_engine):
+    index, soft = dev_engine.index, dev_engine.soft
+    docs = sorted(index.store.documents)
+    seen = set()
+    for text in _questions()[::4]:
+        ctx = gather(index, parse_question(text), dev_engine.embedder.encode_query(text), soft).context
+        support = soft.support_groups(ctx.words, article_word_ids(index, soft, docs))
+        at_once = support_gaps(ctx, support)
+        assert at_once.tolist() == [support_gap(ctx, row) for row in support]
+        seen |= set(np.round(at_once, 6).tolist())
+    assert len(seen) >= 5  # the articles do not all support a question alike
+
+
+def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=()):
+    question = Question(raw="q?", text="q?", kind=kind, about_now=about_now)
+    return QuestionContext(question, [frozenset(t) for t in terms], [t[0] for t in terms], list(weights),
+                           [frozenset(t) for t in entities], list(entity_weights), 7.5, list(flat))
+
+
+ROWS = [
+    SentenceRow(0, "a", 1, 0, 0, 40, "Brightline was fined €15 million on Friday.", ("brightlin", "fine", "friday")),
+    SentenceRow(1, "a", 2, 0, 0, 30, "The cyber-crime unit said so.", ("cyber", "crime", "cybercrim", "unit")),
+    SentenceRow(2, "b", 1, 0, 0, 25, "Northwind paid 80 euros.", ("northwind", "paid", "80", "euro")),
+    SentenceRow(3, "c", 1, 0, 0, 0, "", ()),
+]
+DOCS = {d: DocumentRow(d, title, "Outlet", None, pub, None, f"{d}.md", "f") for d, title, pub in
+        [("a", "Brightline fined", "2026-03-01"), ("b", "Regulator acts", None), ("c", "", "2026-01-01")]}
+DOC_TERMS = {"a": (frozenset({"brightlin", "fine"}), frozenset({"brightlin", "fine", "cyber", "unit", "friday"})),
+             "b": (frozenset(), frozenset({"northwind", "paid", "80", "euro"})),
+             "c": (frozenset(), frozenset())}
+CONTEXTS = [
+    # a token ("fine") that supports two terms; a term of zero weight; an entity of the question
+    _ctx(QuestionType.HOW_MUCH, [("fine", "fined"), ("brightlin",), ("fine", "penalti"), ("the",)],
+         [3.1, 6.2, 0.0, 4.4], entities=[("brightlin",)], entity_weights=[6.2], flat=["fine", "brightlin"]),
+    _ctx(QuestionType.WHO, [("cybercrim", "cyber"), ("unit",)], [5.0, 3.0], entities=[("northwind",), ("unit",)],
+         entity_weights=[7.0, 3.0], about_now=True, flat=["cybercrim", "unit"]),
+    _ctx(QuestionType.OTHER, [], []),  # no terms
+    _ctx(QuestionType.WHEN, [("regul",)], [0.0], about_now=True, flat=["regul"]),  # weights summing to 0
+]
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS)
+def test_feature_matrix_equals_the_definition_on_corner_cases(ctx):
+    rng = np.random.default_rng(len(ctx.terms))
+    support = rng.random((len(ROWS), len(ctx.words)))
+    dense, bm25 = rng.random(len(ROWS)), rng.random(len(ROWS)) * 9
+    dates = {0: [(30, 39)]}
+    recency = recency_ranks({d: doc.published for d, doc in DOCS.items()})
+    got = candidate_feature_matrix(ctx, ROWS, dense, bm25, DOCS, DOC_TERMS, dates, recency, support)
+    want = [candidate_features(ctx, r, float(dense[i]), float(bm25[i]), DOCS[r.doc_id], DOC_TERMS[r.doc_id],
+                               dates.get(r.id, []), recency[r.doc_id], soft_share(ctx, support[i]))
+            for i, r in enumerate(ROWS)]
+    np.testing.assert_allclose(got, np.asarray(want), rtol=0, atol=SOFT_TOL)
+    assert candidate_feature_matrix(ctx, [], np.zeros(0), np.zeros(0), DOCS, DOC_TERMS, {}, {},
+                                    np.zeros((0, len(ctx.words)))).shape == (0, len(CANDIDATE_FEATURES))
+
+
+def test_term_hits_and_shares_equal_the_plain_share():
+    terms = [frozenset({"fine", "fined"}), frozenset({"brightlin"}), frozenset({"fine", "penalti"}), frozenset()]
+    holders = [("fine",), {"brightlin", "x"}, frozenset(), ("penalti", "brightlin", "penalti"), ("y",)]
+    hits = term_hits(terms, holders)
+    assert hits.tolist() == [[True, False, True, False], [False, True, False, False], [False] * 4,
+                             [False, True, True, False], [False] * 4]
+    for weights in ([0.1, 0.2, 0.3, 0.4], [0.0, 0.0, 0.0, 0.0], [1e-3, 7.0, 1e9, 2.5]):
+        assert weighted_shares(hits, weights).tolist() == [_share(terms, weights, set(h)) for h in holders]
+    assert term_hits([], holders).shape == (5, 0) and weighted_shares(np.zeros((2, 0), bool), []).tolist() == [0, 0]
+
+
+def _plain_rank_by(gathered, model):
+    """rank_by as first written: every candidate a Scored, then sorted."""
+    logits = model.logits(gathered.features)
+    probs = probability(logits)
+    scored = [Scored(c, r, tuple(f), float(lg), float(p))
+              for c, r, f, lg, p in zip(gathered.candidates, gathered.rows, gathered.features.tolist(), logits, probs)]
+    scored.sort(key=lambda s: (-s.logit, s.row.doc_id, s.row.paragraph, s.row.position))
+    return scored
+
+
+def test_ranking_and_abstention_inputs_equal_the_full_ranking(dev_engine):
+    ranking = dev_engine.ranking
+    runner_ups = 0
+    for text in _questions():
+        question = parse_question(text)
+        g = gather(dev_engine.index, question, dev_engine.embedder.encode_query(question.text), dev_engine.soft)
+        assert g.rows
+        for model in (ranking.ranker, ranking.scorer):
+            ranked = rank_by(g, model)
+            assert ranked == _plain_rank_by(g, model)
+            assert best_answer_features(g, model) == answer_features(g, ranked)
+        runner_ups += len({s.row.text for s in ranked[:2]}) == 1  # a copy of the best one right behind it
+    assert runner_ups >= 1  # the runner-up skipped a syndicated copy at least once
