@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from retrieval.case_index import CaseIndex
-from retrieval.context import with_context
+from retrieval.context import leans_on_previous, with_context
 from retrieval.features import (QuestionContext, candidate_feature_matrix, full_gap, question_features,
                                 recency_ranks, support_gaps)
 from retrieval.lexical import distinct_words, words
@@ -274,7 +274,9 @@ def build_answers(index: CaseIndex, ranked: list[Scored], k: int, ranking: Ranki
 
 
 def _passage(index: CaseIndex, row: SentenceRow) -> tuple[str, list[int]]:
-    if row.position == 0:
+    """`with_context` of the row: the sentence alone unless it leans on the one before it in its paragraph. The
+    store is read only for a sentence that leans back (with_context shows any other alone, whatever it reads)."""
+    if row.position == 0 or not leans_on_previous(row.text):
         return row.text, [row.id]
     siblings = index.store.paragraph_sentences(row.doc_id, row.paragraph)
     previous = next((s for s in siblings if s.position == row.position - 1), None)

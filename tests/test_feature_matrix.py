@@ -11,14 +11,15 @@ import shutil
 import numpy as np
 import pytest
 
-from retrieval.answering import (DATE_AWARE_KINDS, Scored, answer_features, article_word_ids, best_answer_features,
-                                 gather, rank_by, sentence_word_ids)
-from retrieval.ranker import probability
+from retrieval.answering import (DATE_AWARE_KINDS, Scored, _passage, answer_features, article_word_ids,
+                                 best_answer_features, gather, rank_by, sentence_word_ids)
+from retrieval.context import with_context
 from retrieval.engine import CaseEngine
 from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_feature_matrix, candidate_features,
                                 recency_ranks, soft_share, support_gap, support_gaps, term_hits, weighted_shares,
                                 _share)
 from retrieval.question import Question, QuestionType, parse_question
+from retrieval.ranker import probability
 from retrieval.store import DocumentRow, SentenceRow
 
 from .conftest import EVAL, make_settings
@@ -178,3 +179,22 @@ def test_ranking_and_abstention_inputs_equal_the_full_ranking(dev_engine):
             assert best_answer_features(g, model) == answer_features(g, ranked)
         runner_ups += len({s.row.text for s in ranked[:2]}) == 1  # a copy of the best one right behind it
     assert runner_ups >= 1  # the runner-up skipped a syndicated copy at least once
+
+
+def _plain_passage(index, row):
+    """_passage as first written: the paragraph and the sentence before read for every sentence but a first."""
+    if row.position == 0:
+        return row.text, [row.id]
+    siblings = index.store.paragraph_sentences(row.doc_id, row.paragraph)
+    previous = next((s for s in siblings if s.position == row.position - 1), None)
+    paragraph = index.store.paragraphs([(row.doc_id, row.paragraph)]).get((row.doc_id, row.paragraph))
+    return with_context(row, previous, paragraph)
+
+
+def test_passage_of_every_dev_sentence_equals_the_definition(dev_engine):
+    index = dev_engine.index
+    ids = [i for (i,) in index.store._db.execute("SELECT id FROM sentences")]
+    rows = index.store.sentences(ids)
+    passages = [(_passage(index, row), _plain_passage(index, row)) for row in rows.values()]
+    assert all(fast == plain for fast, plain in passages)
+    assert len(passages) >= 500 and sum(len(ids) == 2 for (_, ids), _ in passages) >= 5  # some lean back
