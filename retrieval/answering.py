@@ -132,7 +132,10 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     dates = index.store.date_spans(ids) if question.kind in DATE_AWARE_KINDS else {}
     docs = index.store.documents
     doc_ids = {r.doc_id for _, r in pairs}
-    doc_terms = index.store.document_terms(doc_ids)
+    # What each article is about, as text when the store keeps it so (no set built an article: see
+    # SentenceStore.document_term_text), else as sets.
+    term_text = getattr(index.store, "document_term_text", None)
+    doc_terms = term_text(doc_ids) if term_text else index.store.document_terms(doc_ids)
     recency = recency_ranks({d: docs[d].published for d in doc_ids})
     # Whether the article as a whole supports the question, for the few candidates that can come first (by
     # cosine), and each candidate sentence's support: all in one product (SoftMatcher.support_groups).

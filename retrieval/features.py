@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -135,19 +135,23 @@ def support_gaps(ctx: QuestionContext, support: np.ndarray) -> np.ndarray:
     return np.max(np.asarray(ctx.weights) * (1.0 - support), axis=1) / ZIPF_CEILING
 
 
-def term_hits(terms: list[frozenset[str]], holders: Sequence[Iterable[str]]) -> np.ndarray:
+def term_hits(terms: list[frozenset[str]], holders: Sequence[Iterable[str] | str]) -> np.ndarray:
     """(len(holders), len(terms)) bool: whether holder i (a sentence's tokens, an article's) has one of term j's
-    alternatives. Each holder is intersected once with all the terms' alternatives (C set operations), not each
-    term with each holder."""
+    alternatives. A holder is a collection of tokens, or a space-separated token string with a space at either
+    end (`SentenceStore.document_term_text`). Each holder is intersected once with all the terms' alternatives
+    (C set operations or substring searches), not each term with each holder."""
     where: dict[str, list[int]] = {}
     for j, alts in enumerate(terms):
         for token in alts:
             where.setdefault(token, []).append(j)
     alternatives = frozenset(where)
+    padded = {t: f" {t} " for t in alternatives if t}
     at_row: list[int] = []
     at_term: list[int] = []
     for i, have in enumerate(holders):
-        for token in alternatives.intersection(have):
+        found = [t for t, p in padded.items() if p in have] if isinstance(have, str) else \
+            alternatives.intersection(have)
+        for token in found:
             at_term += where[token]
             at_row += [i] * len(where[token])
     out = np.zeros((len(holders), len(terms)), dtype=bool)
@@ -169,12 +173,12 @@ def weighted_shares(hits: np.ndarray, weights: list[float]) -> np.ndarray:
 
 def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], dense: np.ndarray,
                              bm25: np.ndarray, docs: Mapping[str, DocumentRow],
-                             doc_terms: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+                             doc_terms: Mapping[str, tuple[Collection[str] | str, Collection[str] | str]],
                              date_spans: Mapping[int, list[tuple[int, int]]], recency: Mapping[str, float],
                              soft_support: np.ndarray) -> np.ndarray:
     """(len(rows), len(CANDIDATE_FEATURES)) float64: row i is `candidate_features` of rows[i] (its cosine
     dense[i], its raw BM25 bm25[i], its article docs[rows[i].doc_id] with that article's (first paragraph's, all)
-    tokens doc_terms[...], its date spans date_spans.get(id, []), its article's recency[...] and its `soft_share`
+    tokens doc_terms[...] (sets, or token strings as `term_hits` reads them), its date spans date_spans.get(id, []), its article's recency[...] and its `soft_share`
     of soft_support[i], one support value per word of ctx.words), for all candidates of a question at once.
 
     The shares are sums over term-membership matrices (candidates × terms, and articles × terms for the article

@@ -180,6 +180,7 @@ class SentenceStore:
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         # doc_id -> (tokens of the first paragraph, tokens of every sentence); a build never changes once open.
         self._doc_terms: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._doc_term_text: dict[str, tuple[str, str]] = {}
         self.documents: dict[str, DocumentRow] = {
             r[0]: DocumentRow(*r) for r in self._db.execute(
                 "SELECT doc_id, title, source, url, published, author, path, fingerprint, modified FROM documents")
@@ -228,6 +229,16 @@ class SentenceStore:
         for d, lead, terms in self._select("doc_id, lead, terms", missing):
             self._doc_terms[d] = (frozenset(lead.split()), frozenset(terms.split()))
         return {d: self._doc_terms[d] for d in doc_ids if d in self._doc_terms}
+
+    def document_term_text(self, doc_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        """doc_id -> `document_terms` as the stored text, each a space-separated token string with a space at
+        either end: token t is in the set when " t " is in the text. A question checks a few tokens against each
+        of ~50 articles; splitting an article's ~150 tokens into a set costs more than those checks (kept per
+        build, as the sets are)."""
+        missing = [d for d in dict.fromkeys(doc_ids) if d not in self._doc_term_text]
+        for d, lead, terms in self._select("doc_id, lead, terms", missing):
+            self._doc_term_text[d] = (f" {lead} ", f" {terms} ")
+        return {d: self._doc_term_text[d] for d in doc_ids if d in self._doc_term_text}
 
     def _select(self, columns: str, doc_ids: Collection[str]) -> list[tuple]:
         wanted = list(dict.fromkeys(doc_ids))

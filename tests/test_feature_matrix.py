@@ -154,6 +154,23 @@ def test_term_hits_and_shares_equal_the_plain_share():
     for weights in ([0.1, 0.2, 0.3, 0.4], [0.0, 0.0, 0.0, 0.0], [1e-3, 7.0, 1e9, 2.5]):
         assert weighted_shares(hits, weights).tolist() == [_share(terms, weights, set(h)) for h in holders]
     assert term_hits([], holders).shape == (5, 0) and weighted_shares(np.zeros((2, 0), bool), []).tolist() == [0, 0]
+    # The same holders as stored token text (sorted, space-separated, a space at either end), and one empty.
+    as_text = [f" {' '.join(sorted(set(h)))} " for h in holders] + ["  "]
+    assert term_hits(terms, as_text).tolist() == hits.tolist() + [[False] * 4]
+    assert term_hits([frozenset({"fine", ""})], ["  ", " fine ", " fines "]).tolist() == [[False], [True], [False]]
+
+
+def test_stored_term_text_holds_the_stored_term_sets(dev_engine):
+    store = dev_engine.index.store
+    docs = sorted(store.documents)
+    sets, text = store.document_terms(docs), store.document_term_text(docs + ["no such article"])
+    assert list(text) == docs
+    for d in docs:
+        for as_set, as_text in zip(sets[d], text[d]):
+            assert as_text.startswith(" ") and as_text.endswith(" ")
+            assert frozenset(as_text.split()) == as_set
+            assert term_hits([frozenset({t}) for t in sorted(as_set)] + [frozenset({"zzz-none"})],
+                             [as_text]).tolist() == [[True] * len(as_set) + [False]]
 
 
 def _plain_rank_by(gathered, model):

@@ -96,6 +96,8 @@ def test_document_words_definition_on_small_inputs():
 class _PlainStore:
     """The store as a backend that keeps no article words: they and the article terms come from the sentences."""
 
+    document_term_text = None  # the terms as sets only
+
     def __init__(self, store):
         self._store = store
         self.documents = store.documents
