@@ -30,6 +30,12 @@ _CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result of|on the grounds
                     r"for (?:failing|breaching|breaking|violating|not|its|their|allegedly)|so that|in order to|"
                     r"led to|prompted|caused|triggered|blamed|reasons?|since)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w[\w’'-]*")
+# _ORG and _CAUSE are lower-case ASCII words matched whatever their case. In ASCII text that is the same pattern
+# matched case-sensitively in the lower-cased text (same length, so the same spans; a letter is a word character
+# in either case), which Python's re does ~3x faster than a case-insensitive alternation; other text takes the
+# case-insensitive pattern (Unicode case rules: "ſ" matches "s").
+_ORG_LOWER = re.compile(_ORG.pattern)
+_CAUSE_LOWER = re.compile(_CAUSE.pattern)
 _WORD_PIECES = re.compile(f"({_WORD.pattern})")  # split keeps the words between the separators
 NEAR_WORDS = 6
 
@@ -39,6 +45,13 @@ def _outside(spans: list[tuple[int, int]], dates: list[tuple[int, int]]) -> list
     return [(a, b) for a, b in spans if not any(a < de and b > ds for ds, de in dates)]
 
 
+def _spans_any_case(pattern: re.Pattern, lower: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """The spans of case-insensitive `pattern` in text; `lower` is its case-sensitive form (see _ORG_LOWER)."""
+    if text.isascii():
+        return [m.span() for m in lower.finditer(text.lower())]
+    return [m.span() for m in pattern.finditer(text)]
+
+
 def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if kind is QuestionType.WHEN:
         return list(date_spans)
@@ -46,7 +59,7 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]])
     # nor "how many": the temporal tagger's spans ("on Monday", "in April 2024") are taken out.
     if kind is QuestionType.WHO:
         return _outside([m.span() for m in _NAME.finditer(sentence)], date_spans) + \
-            [m.span() for m in _ORG.finditer(sentence)]
+            _spans_any_case(_ORG, _ORG_LOWER, sentence)
     if kind is QuestionType.HOW_MANY:
         return _outside([m.span() for m in _NUMBER.finditer(sentence)], date_spans)
     if kind is QuestionType.HOW_MUCH:
@@ -54,7 +67,7 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]])
     if kind is QuestionType.WHERE:
         return _outside([m.span(1) for m in _PLACE.finditer(sentence)], date_spans)
     if kind is QuestionType.WHY:
-        return [m.span() for m in _CAUSE.finditer(sentence)]
+        return _spans_any_case(_CAUSE, _CAUSE_LOWER, sentence)
     return []
 
 

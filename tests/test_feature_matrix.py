@@ -215,3 +215,24 @@ def test_passage_of_every_dev_sentence_equals_the_definition(dev_engine):
     passages = [(_passage(index, row), _plain_passage(index, row)) for row in rows.values()]
     assert all(fast == plain for fast, plain in passages)
     assert len(passages) >= 250 and sum(len(ids) == 2 for (_, ids), _ in passages) >= 5  # some lean back
+
+
+CASE_SENTENCES = [
+    "POLICE said the Court of Appeal and the ministry met, Because of the raid.", "Due To the strike, it Led To delays.",
+    "The Company's AUTHORITIES blamed officials; in order to act, judges ruled.", "policeman courtyard unitary reasonable",
+    "Kelvin: the \u212aelvin sign and the long \u017fince \u201cbecause\u201d the po\u017fition.", "",
+]
+
+
+def test_case_blind_slots_equal_the_case_insensitive_patterns(dev_engine):
+    from retrieval.answer_signals import _CAUSE, _CAUSE_LOWER, _ORG, _ORG_LOWER, _spans_any_case
+
+    texts = [t for (t,) in dev_engine.index.store._db.execute("SELECT text FROM sentences")] + CASE_SENTENCES
+    found = 0
+    for text in texts:
+        for variant in (text, text.upper(), text.swapcase(), text.title(), text.encode("ascii", "ignore").decode()):
+            for pattern, lower in ((_ORG, _ORG_LOWER), (_CAUSE, _CAUSE_LOWER)):
+                want = [m.span() for m in pattern.finditer(variant)]
+                assert _spans_any_case(pattern, lower, variant) == want, variant
+                found += len(want)
+    assert found >= 500 and sum(t.isascii() for t in texts) >= 50 and sum(not t.isascii() for t in texts) >= 20
