@@ -66,7 +66,7 @@ def word_weight(word: str) -> float:
     return max(ZIPF_CEILING - zipf_frequency(word, "en"), 0.0)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)  # above the articles of a large case (5,315 at 100,000 sentences): a title is stemmed once
 def _title_tokens(title: str) -> frozenset[str]:
     return frozenset(tokenize(title))
 

@@ -236,3 +236,17 @@ def test_case_blind_slots_equal_the_case_insensitive_patterns(dev_engine):
                 assert _spans_any_case(pattern, lower, variant) == want, variant
                 found += len(want)
     assert found >= 500 and sum(t.isascii() for t in texts) >= 50 and sum(not t.isascii() for t in texts) >= 20
+
+
+@pytest.mark.parametrize("size", [1, 7, 300, 5000, 100_000])
+def test_distinct_vocabulary_ids_equal_numpy_unique(size):
+    from retrieval.soft_terms import _distinct_ids
+
+    rng = np.random.default_rng(size)
+    for n in (1, 2, 50, 2000):
+        ids = rng.integers(0, size, n).astype(np.int64)
+        distinct, place = _distinct_ids(ids, size)
+        want_distinct, want_place = np.unique(ids, return_inverse=True)
+        np.testing.assert_array_equal(distinct, want_distinct)
+        np.testing.assert_array_equal(place, want_place)
+        np.testing.assert_array_equal(distinct[place], ids)
