@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import retrieval.answering as answering
+import retrieval.features as features
 from retrieval.soft_terms import SoftMatcher
 import retrieval.engine as engine_mod
 import retrieval.search as search
@@ -56,7 +57,8 @@ def ask_stages() -> StageTimer:
         "    BM25 scores": (LexicalIndex, "scores"),
         "    vectors_of (reconstruct)": (search, "vectors_of"),
         "  store.sentences (SQLite)": (SentenceStore, "sentences"),
-        "  candidate features": (answering, "candidate_features"),
+        "  candidate features (all candidates at once)": (answering, "candidate_feature_matrix"),
+        "    answer slots (type_match, per candidate)": (features, "type_match"),
         # One product for the candidate sentences and the checked articles (the gap) together.
         "  soft word support (sentences + articles)": (SoftMatcher, "support_groups"),
         "  word ids of the candidate sentences (vocabulary)": (answering, "sentence_word_ids"),
@@ -64,13 +66,13 @@ def ask_stages() -> StageTimer:
         "    article words (SQLite, as the reindex wrote them)": (SentenceStore, "article_words"),
         "    article words made from its sentences (a backend without them)": (answering, "article_words"),
         "  word ids (SoftMatcher.ids, of both; new words' vectors)": (SoftMatcher, "ids"),
-        "  document terms (SQLite, as the reindex wrote them; kept per build)": (SentenceStore, "document_terms"),
+        "  document terms (SQLite, as the reindex wrote them; kept per build)": (SentenceStore, "document_term_text"),
         "  date spans (SQLite)": (SentenceStore, "date_spans"),
-        "  gap (question words unsupported)": (answering, "support_gap"),
+        "  gap (question words unsupported; all checked articles at once)": (answering, "support_gaps"),
         "rank (fitted ranker)": (engine_mod, "rank"),
         "answer probability (fitted abstention)": (engine_mod, "answer_probability"),
         "build answers": (engine_mod, "build_answers"),
-        "  _passage (SQLite per answer)": (answering, "_passage"),
+        "  _passage (SQLite for an answer that leans on the sentence before)": (answering, "_passage"),
     })
 
 

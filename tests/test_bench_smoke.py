@@ -43,6 +43,9 @@ def test_quick_bench_runs_and_writes_its_figures(tmp_path, capsys):
     assert stages["  article word ids (kept per build)"]["calls"] == pytest.approx(1.0)
     assert stages.get("    article words (SQLite, as the reindex wrote them)", {"calls": 0})["calls"] <= 1.0
     assert "    article words made from its sentences (a backend without them)" not in stages
+    # A question's candidate features and its checked articles' gaps are one call each, not one a candidate.
+    assert stages["  candidate features (all candidates at once)"]["calls"] == pytest.approx(1.0)
+    assert stages["  gap (question words unsupported; all checked articles at once)"]["calls"] == pytest.approx(1.0)
     # Both index backends, side by side in the same run; Milvus wrote only the new article's rows.
     both = printed["backends"]["sizes"][0]["backends"]
     assert set(both) == {"local", "milvus"} and all(b["ask_ms"]["p50"] > 0 for b in both.values())
