@@ -70,3 +70,20 @@ def test_a_question_without_a_non_gold_candidate_teaches_the_ranker_nothing_and_
     only_gold.labels[:] = True
     ranker = fit_ranking.fit_ranker(train + [only_gold], 1.0)
     assert np.allclose(ranker.coef, fit_ranking.fit_ranker(train, 1.0).coef, atol=1e-3)
+
+
+def test_separation_measures_abstention_whatever_the_threshold():
+    kinds = ["answerable", "answerable", "near-miss", "off-topic", "near-miss"]
+    answers = np.array([True, True, False, False, False])
+    perfect = fit_ranking.separation(np.array([0.9, 0.8, 0.3, 0.1, 0.2]), answers, kinds)
+    assert perfect == {"all": 1.0, "near-miss": 1.0}
+    # Off-topic questions are easy to refuse; a near-miss scored like an answer shows only in the near-miss figure.
+    mixed = fit_ranking.separation(np.array([0.9, 0.6, 0.95, 0.1, 0.7]), answers, kinds)
+    assert mixed["near-miss"] == 0.25 and mixed["all"] == 0.5
+    # Moving every probability by the same amount (a threshold's worth) changes nothing.
+    assert fit_ranking.separation(np.array([0.9, 0.6, 0.95, 0.1, 0.7]) - 0.3, answers, kinds) == mixed
+
+
+def test_separation_without_one_class_says_so():
+    assert fit_ranking.separation(np.array([0.9, 0.8]), np.array([True, True]), ["a", "a"]) == \
+        {"all": None, "near-miss": None}
