@@ -195,7 +195,8 @@ def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], 
     titles = [_title_tokens(docs[d].title) for d in doc_ids]
     sentence_hits = term_hits(ctx.terms, [r.tokens for r in rows])
     # A term is in a union of token sets when it is in one of them: the sets are not joined.
-    lead_hits = term_hits(ctx.terms, [doc_terms[d][0] for d in doc_ids]) | term_hits(ctx.terms, titles)
+    title_hits = term_hits(ctx.terms, titles)
+    lead_hits = term_hits(ctx.terms, [doc_terms[d][0] for d in doc_ids]) | title_hits
     out[:, col["dense"]] = dense
     out[:, col["bm25"]] = np.asarray(bm25, dtype=float) / ctx.bm25_max
     out[:, col["cover"]] = weighted_shares(sentence_hits, ctx.weights)
@@ -208,8 +209,12 @@ def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], 
         out[:, col["soft"]] = held / total
     out[:, col["context"]] = weighted_shares(sentence_hits | lead_hits[of_doc], ctx.weights)
     if ctx.entities:
-        article_hits = (term_hits(ctx.entities, [doc_terms[d][1] for d in doc_ids])
-                        | term_hits(ctx.entities, titles))
+        # Each entity is one of the question's terms: its title hits are that term's.
+        of_term = {alts: j for j, alts in enumerate(ctx.terms)}
+        entity_title = [of_term.get(alts) for alts in ctx.entities]
+        article_hits = term_hits(ctx.entities, [doc_terms[d][1] for d in doc_ids])
+        article_hits |= (title_hits[:, entity_title] if None not in entity_title
+                         else term_hits(ctx.entities, titles))
         out[:, col["foreign"]] = 1.0 - weighted_shares(article_hits, ctx.entity_weights)[of_doc]
     kind = ctx.question.kind
     if kind in TYPED_KINDS:
