@@ -169,31 +169,43 @@ def rank_by(gathered: Gathered, model: LogisticModel) -> list[Scored]:
     return scored
 
 
-def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
-    """The abstention model's inputs (`QUESTION_FEATURES`) for the best candidate of `ranked`."""
-    if not ranked:
+def answer_features(gathered: Gathered, ranker: LogisticModel, scorer: LogisticModel) -> list[float]:
+    """The abstention model's inputs (`QUESTION_FEATURES`), judged on the sentence a reporter is shown first: the
+    candidate `ranker` puts first, with its own features and its article's gap. `top` and `margin` are the
+    answerability `scorer`'s logits, which compare one question with another (the pairwise ranker's do not): `top`
+    the scorer's logit of the shown sentence, `margin` its lead over the scorer's best candidate saying something
+    else (negative when the scorer rates another sentence higher). Judging the scorer's own favourite instead let
+    a question pass on one sentence while another was quoted, and the confidence shown beside a quote was not
+    that quote's."""
+    rows = gathered.rows
+    if not rows:
         return question_features(gathered.context, np.zeros(0), None, full_gap(gathered.context))
-    top = ranked[0]
-    # The runner-up is the next candidate saying something else: a syndicated copy is no rival.
-    seen = {_dedupe_key(top.row.text)}
-    logits = [top.logit]
-    for s in ranked[1:]:
-        key = _dedupe_key(s.row.text)
-        if key not in seen:
-            logits.append(s.logit)
+    shown = _best_first(rows, ranker.logits(gathered.features).tolist())[0]
+    scores = scorer.logits(gathered.features)
+    said = _dedupe_key(rows[shown].text)
+    logits = [float(scores[shown])]
+    # The rival is the scorer's best candidate saying something else: a syndicated copy is no rival.
+    for i in np.argsort(-scores, kind="stable"):
+        if i != shown and _dedupe_key(rows[i].text) != said:
+            logits.append(float(scores[i]))
             break
-    i = gathered.rows.index(top.row)
-    return question_features(gathered.context, np.asarray(logits), list(top.features), float(gathered.gap[i]))
+    return question_features(gathered.context, np.asarray(logits), gathered.features[shown].tolist(),
+                             float(gathered.gap[shown]))
 
 
 def answer_probability(gathered: Gathered, ranking: Ranking) -> float:
-    """The abstention model's probability that the corpus answers the question, from the candidate the
-    answerability scorer rates best (`Ranking.scorer`): the pairwise ranker orders a question's own candidates
-    well, but its logits do not compare one question with another. 0.0 without candidates."""
+    """The abstention model's probability that the corpus answers the question, judged on the sentence shown first
+    (`answer_features`). 0.0 without candidates."""
     if not gathered.rows:
         return 0.0
-    features = answer_features(gathered, rank_by(gathered, ranking.scorer))
+    features = answer_features(gathered, ranking.ranker, ranking.scorer)
     return float(probability(ranking.abstainer.logits(features)[0]))
+
+
+def _best_first(rows: list[SentenceRow], logits: list[float]) -> list[int]:
+    """Indices of the candidates by logit, best first. Ties go by place in the corpus, not by id: ids depend on
+    when an article was indexed."""
+    return sorted(range(len(rows)), key=lambda i: (-logits[i], rows[i].doc_id, rows[i].paragraph, rows[i].position))
 
 
 def _dedupe_key(text: str) -> str:
