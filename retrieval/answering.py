@@ -173,49 +173,37 @@ def _best_first(rows: list[SentenceRow], logits: list[float]) -> list[int]:
     return sorted(range(len(rows)), key=lambda i: (-logits[i], rows[i].doc_id, rows[i].paragraph, rows[i].position))
 
 
-def answer_features(gathered: Gathered, ranked: list[Scored]) -> list[float]:
-    """The abstention model's inputs (`QUESTION_FEATURES`) for the best candidate of `ranked`."""
-    if not ranked:
+def answer_features(gathered: Gathered, ranker: LogisticModel, scorer: LogisticModel) -> list[float]:
+    """The abstention model's inputs (`QUESTION_FEATURES`), judged on the sentence a reporter is shown first: the
+    candidate `ranker` puts first, with its own features and its article's gap. `top` and `margin` are the
+    answerability `scorer`'s logits, which compare one question with another (the pairwise ranker's do not): `top`
+    the scorer's logit of the shown sentence, `margin` its lead over the scorer's best candidate saying something
+    else (negative when the scorer rates another sentence higher). Judging the scorer's own favourite instead let
+    a question pass on one sentence while another was quoted, and the confidence shown beside a quote was not
+    that quote's."""
+    rows = gathered.rows
+    if not rows:
         return question_features(gathered.context, np.zeros(0), None, full_gap(gathered.context))
-    top = ranked[0]
-    # The runner-up is the next candidate saying something else: a syndicated copy is no rival.
-    seen = {_dedupe_key(top.row.text)}
-    logits = [top.logit]
-    for s in ranked[1:]:
-        key = _dedupe_key(s.row.text)
-        if key not in seen:
-            logits.append(s.logit)
+    shown = _best_first(rows, ranker.logits(gathered.features).tolist())[0]
+    scores = scorer.logits(gathered.features)
+    said = _dedupe_key(rows[shown].text)
+    logits = [float(scores[shown])]
+    # The rival is the scorer's best candidate saying something else: a syndicated copy is no rival.
+    for i in np.argsort(-scores, kind="stable"):
+        if i != shown and _dedupe_key(rows[i].text) != said:
+            logits.append(float(scores[i]))
             break
-    i = gathered.rows.index(top.row)
-    return question_features(gathered.context, np.asarray(logits), list(top.features), float(gathered.gap[i]))
+    return question_features(gathered.context, np.asarray(logits), gathered.features[shown].tolist(),
+                             float(gathered.gap[shown]))
 
 
 def answer_probability(gathered: Gathered, ranking: Ranking) -> float:
-    """The abstention model's probability that the corpus answers the question, from the candidate the
-    answerability scorer rates best (`Ranking.scorer`): the pairwise ranker orders a question's own candidates
-    well, but its logits do not compare one question with another. 0.0 without candidates."""
+    """The abstention model's probability that the corpus answers the question, judged on the sentence shown first
+    (`answer_features`). 0.0 without candidates."""
     if not gathered.rows:
         return 0.0
-    features = best_answer_features(gathered, ranking.scorer)
+    features = answer_features(gathered, ranking.ranker, ranking.scorer)
     return float(probability(ranking.abstainer.logits(features)[0]))
-
-
-def best_answer_features(gathered: Gathered, model: LogisticModel) -> list[float]:
-    """`answer_features(gathered, rank_by(gathered, model))` for a question with candidates, from the order of
-    `model`'s logits alone: only the best candidate and its runner-up are looked at, none is made a `Scored`."""
-    rows = gathered.rows
-    logits = model.logits(gathered.features).tolist()
-    order = _best_first(rows, logits)
-    top = order[0]
-    # The runner-up is the next candidate saying something else: a syndicated copy is no rival.
-    said = _dedupe_key(rows[top].text)
-    runner_up = [logits[top]]
-    for i in order[1:]:
-        if _dedupe_key(rows[i].text) != said:
-            runner_up.append(logits[i])
-            break
-    return question_features(gathered.context, np.asarray(runner_up), gathered.features[top].tolist(),
-                             float(gathered.gap[top]))
 
 
 def _dedupe_key(text: str) -> str:

@@ -12,10 +12,11 @@ scored, after every choice is made.
 1. Ranker: pairwise logistic regression on candidate features (`retrieval.features.CANDIDATE_FEATURES`), gold
    candidates (shown text containing a gold fragment) against the others of the same question, its score then
    calibrated to a probability (`fit_ranker`). C is chosen by leave-one-case-out MRR (one-SE rule).
-2. Abstention: logistic regression on question features of the candidate that a pointwise answerability scorer
-   (`fit_scorer`) rates best, labelled 1 when the corpus answers the question (a gold sentence among its
-   candidates; `--label top`: when the ranker's top candidate is right); trained on out-of-case scorer logits so
-   it sees the scorer on unseen cases. C by leave-one-case-out log-loss. One
+2. Abstention: logistic regression on question features of the candidate the ranker shows first, its `top` and
+   `margin` from a pointwise answerability scorer (`fit_scorer`) whose logits compare one question with another,
+   labelled 1 when the corpus answers the question (a gold sentence among its candidates; `--label top`: when the
+   ranker's top candidate is right); trained on out-of-case ranker and scorer so it sees them on unseen cases.
+   C by leave-one-case-out log-loss (one-standard-error rule, as for the ranker). One
    threshold per answer mode maximises the bootstrap-mean utility over out-of-case probabilities: `balanced`
    gains +1 for answering when the corpus answers and loses WRONG_COST when it does not; `cautious` gains +1
    only when the first quote shown is right and loses WRONG_COST for any wrong first quote.
@@ -40,7 +41,7 @@ from typing import Callable
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 from retrieval import fitted
 from retrieval.answering import (Gathered, _dedupe_key, _passage, answer_features, answer_probability, gather, rank,
@@ -194,11 +195,12 @@ def ranker_order(item: Item, ranker: LogisticModel) -> tuple[np.ndarray, np.ndar
 
 
 def question_row(item: Item, ranker: LogisticModel, scorer: LogisticModel) -> tuple[list[float], bool, bool]:
-    """The abstention model's inputs for `item` (from `scorer`'s best candidate), whether the corpus answers the
+    """The abstention model's inputs for `item` (`answer_features`: `ranker`'s first candidate, `scorer`'s logits),
+    whether the corpus answers the
     question (a gold sentence among its candidates, however ranked) and whether `ranker`'s top candidate, the
     first quote shown, is right."""
     ranked = rank_by(item.gathered, ranker)
-    feats = answer_features(item.gathered, rank_by(item.gathered, scorer))
+    feats = answer_features(item.gathered, ranker, scorer)
     if not ranked:
         return feats, False, False
     top_right = bool(item.answerable and item.labels[item.gathered.rows.index(ranked[0].row)])
@@ -292,7 +294,8 @@ def set_wrong_cost(cost: float) -> None:
 
 def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
                      groups: list[str]) -> tuple[float, dict[str, float], np.ndarray]:
-    """C of the abstention model by leave-one-case-out log-loss, and one answer threshold per answer mode
+    """C of the abstention model by leave-one-case-out log-loss (of Cs within one standard error of the best, the
+    most regularised, as for the ranker: `choose_ranker_c`), and one answer threshold per answer mode
     (`retrieval.ranker.ANSWER_MODES`), each by `bootstrap_threshold` over out-of-case probabilities:
     balanced: an answer is worth giving when the corpus answers the question (label y);
     cautious: only when the first answer shown is right (`top_right`): a wrong first quote costs WRONG_COST
@@ -309,8 +312,13 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
             m = fit_logistic(x[~test], y[~test], c, QUESTION_FEATURES)
             oof[test] = probability(m.logits(x[test]))
         oof_by_c[c] = oof
-        losses[c] = log_loss(y, np.clip(oof, 1e-6, 1 - 1e-6), labels=[False, True])
-    c = min(C_GRID, key=lambda c: losses[c])
+        clipped = np.clip(oof, 1e-6, 1 - 1e-6)
+        losses[c] = -np.where(y, np.log(clipped), np.log(1 - clipped))  # per question
+    best = min(C_GRID, key=lambda c: losses[c].mean())
+    se = float(losses[best].std() / np.sqrt(len(y)))
+    c = min(c for c in C_GRID if losses[c].mean() <= losses[best].mean() + se)
+    print("abstention C by leave-one-case-out log-loss: "
+          + ", ".join(f"{c}: {v.mean():.3f}" for c, v in losses.items()) + f" (best {best}, one SE {se:.3f}) -> {c}")
     oof = oof_by_c[c]
     thresholds = {"balanced": bootstrap_threshold(oof, y), "cautious": bootstrap_threshold(oof, top_right)}
     print("abstention, out-of-case: threshold -> answered with the right first quote, answered wrongly "

@@ -59,8 +59,9 @@ class Ranking:
     """The fitted models of the ask path (`python -m retrieval.fit_ranking`).
 
     `ranker` orders one question's candidates (pairwise, calibrated); `scorer` rates candidates on one scale
-    across questions (pointwise) and its best candidate gives the abstention model its inputs; `abstainer`
-    turns those into the probability that the corpus answers."""
+    across questions (pointwise) and gives the abstention model the logits it compares questions by; `abstainer`
+    turns the inputs of the sentence shown first (`answering.answer_features`) into the probability that the
+    corpus answers."""
 
     ranker: LogisticModel
     scorer: LogisticModel

@@ -3,16 +3,15 @@ term-membership matrices, each article once) and the gaps of all checked article
 Both must give the plain per-candidate definitions' values (`candidate_features`, `support_gap`): over many dev
 questions of every kind, about the present or not, with and without names, on a whole dev index; and on small
 inputs built to hit the corners (a token shared by two terms, weights of zero, no terms, no entities). The
-abstention's inputs come from the best candidate and its runner-up without ranking every candidate into a
-`Scored` (`best_answer_features`): the same as from the full ranking."""
+ranking sorts candidate indices before making each a `Scored`: the same list as sorting the `Scored`s."""
 import json
 import shutil
 
 import numpy as np
 import pytest
 
-from retrieval.answering import (DATE_AWARE_KINDS, Scored, _passage, answer_features, article_word_ids,
-                                 best_answer_features, gather, rank_by, sentence_word_ids)
+from retrieval.answering import (DATE_AWARE_KINDS, Scored, _passage, article_word_ids, gather, rank_by,
+                                 sentence_word_ids)
 from retrieval.context import with_context
 from retrieval.engine import CaseEngine
 from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_feature_matrix, candidate_features,
@@ -183,9 +182,9 @@ def _plain_rank_by(gathered, model):
     return scored
 
 
-def test_ranking_and_abstention_inputs_equal_the_full_ranking(dev_engine):
+def test_ranking_equals_sorting_every_scored_candidate(dev_engine):
     ranking = dev_engine.ranking
-    runner_ups = 0
+    copies = 0
     for text in _questions():
         question = parse_question(text)
         g = gather(dev_engine.index, question, dev_engine.embedder.encode_query(question.text), dev_engine.soft)
@@ -193,9 +192,8 @@ def test_ranking_and_abstention_inputs_equal_the_full_ranking(dev_engine):
         for model in (ranking.ranker, ranking.scorer):
             ranked = rank_by(g, model)
             assert ranked == _plain_rank_by(g, model)
-            assert best_answer_features(g, model) == answer_features(g, ranked)
-        runner_ups += len({s.row.text for s in ranked[:2]}) == 1  # a copy of the best one right behind it
-    assert runner_ups >= 1  # the runner-up skipped a syndicated copy at least once
+        copies += len({s.row.text for s in ranked[:2]}) == 1  # a syndicated copy right behind the best one
+    assert copies >= 1  # ties of logit broken by place in the corpus, as the plain sort does
 
 
 def _plain_passage(index, row):
