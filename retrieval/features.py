@@ -14,13 +14,14 @@ Per candidate (`CANDIDATE_FEATURES`), all in [0, 1] or close:
   crisp_slot the same for the crisp types: a date for "when", a number for "how many", an amount for "how much"
   no_slot    1 for a crisp question whose sentence has no date, number or amount at all
   recent     for a question about how things stand now, how late the article is among the candidates' articles
-Per question, on the top candidate (`QUESTION_FEATURES`), for the abstention decision:
-  top        the ranker's logit of the best candidate
-  margin     its lead over the next distinct candidate
-  dense      cosine of the best candidate
+Per question, on the sentence shown first, the ranker's best (`QUESTION_FEATURES`), for the abstention decision
+(`retrieval.answering.answer_features`):
+  top        the answerability scorer's logit of the shown sentence (the scorer's logits compare questions)
+  margin     its lead over the scorer's best sentence saying something else (negative when the scorer prefers it)
+  dense      cosine of the shown sentence
   context    its share of the question's terms in it, its article's title or first paragraph (as above)
-  slot       answer-type evidence of the best candidate (as above; 1 for untyped questions)
-  gap        the most telling question word the best candidate's article does not support: max over the
+  slot       answer-type evidence of the shown sentence (as above; 1 for untyped questions)
+  gap        the most telling question word the shown sentence's article does not support: max over the
              question's words of weight · (1 − soft support in the article and its title), over ZIPF_CEILING, in
              [0, 1]. "rugby" in a question put to a corpus on a strike, "weather" to one on a police raid: one
              heavy word missing says more than a share of light ones (fitted against that share, it took its
@@ -266,8 +267,9 @@ def recency_ranks(published: dict[str, str | None]) -> dict[str, float]:
 
 
 def question_features(ctx: QuestionContext, logits: np.ndarray, top: list[float] | None, top_gap: float) -> list[float]:
-    """`logits` sorted best first, one per distinct candidate; `top` the best candidate's features (None when
-    there is no candidate); `top_gap` the gap of the best candidate's article (`support_gap`)."""
+    """`logits`: the shown candidate's, then (if any) its rival's, the best other candidate saying something else;
+    `top` the shown candidate's features (None when there is no candidate); `top_gap` the gap of its article
+    (`support_gap`). The margin is capped at 10, as is the one of a question with a single candidate."""
     if top is None:
         return [-10.0, 0.0, 0.0, 0.0, 0.0, full_gap(ctx)]
     f = dict(zip(CANDIDATE_FEATURES, top))
