@@ -170,7 +170,11 @@ def rank_by(gathered: Gathered, model: LogisticModel) -> list[Scored]:
 def _best_first(rows: list[SentenceRow], logits: list[float]) -> list[int]:
     """Indices of the candidates by logit, best first. Ties go by place in the corpus, not by id: ids depend on
     when an article was indexed."""
-    return sorted(range(len(rows)), key=lambda i: (-logits[i], rows[i].doc_id, rows[i].paragraph, rows[i].position))
+    return sorted(range(len(rows)), key=_order_key(rows, logits))
+
+
+def _order_key(rows: list[SentenceRow], logits: list[float]):
+    return lambda i: (-logits[i], rows[i].doc_id, rows[i].paragraph, rows[i].position)
 
 
 def answer_features(gathered: Gathered, ranker: LogisticModel, scorer: LogisticModel) -> list[float]:
@@ -184,7 +188,7 @@ def answer_features(gathered: Gathered, ranker: LogisticModel, scorer: LogisticM
     rows = gathered.rows
     if not rows:
         return question_features(gathered.context, np.zeros(0), None, full_gap(gathered.context))
-    shown = _best_first(rows, ranker.logits(gathered.features).tolist())[0]
+    shown = min(range(len(rows)), key=_order_key(rows, ranker.logits(gathered.features).tolist()))  # rank_by's first
     scores = scorer.logits(gathered.features)
     said = _dedupe_key(rows[shown].text)
     logits = [float(scores[shown])]

@@ -1,6 +1,7 @@
 """Shared fixtures: settings pointing at temporary folders, and one embedding model for the whole session."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -101,3 +102,13 @@ def backend_engine(request, tmp_path_factory, embedder):
         yield eng
     finally:
         release_all()
+
+
+def dev_questions(step: int) -> list[str]:
+    """Every `step`-th question of the dev set's tune and held-out files, for checks that a fast path equals its
+    definition (no figure is measured on them)."""
+    out = []
+    for name in ("questions-tune.jsonl", "questions-heldout.jsonl"):
+        lines = (EVAL / "dev" / name).read_text(encoding="utf-8").splitlines()
+        out += [json.loads(line)["question"] for line in lines if line.strip()][::step]
+    return out

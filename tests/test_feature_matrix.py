@@ -4,7 +4,6 @@ Both must give the plain per-candidate definitions' values (`candidate_features`
 questions of every kind, about the present or not, with and without names, on a whole dev index; and on small
 inputs built to hit the corners (a token shared by two terms, weights of zero, no terms, no entities). The
 ranking sorts candidate indices before making each a `Scored`: the same list as sorting the `Scored`s."""
-import json
 import shutil
 
 import numpy as np
@@ -21,19 +20,11 @@ from retrieval.question import Question, QuestionType, parse_question
 from retrieval.ranker import probability
 from retrieval.store import DocumentRow, SentenceRow
 
-from .conftest import EVAL, make_settings
+from .conftest import EVAL, dev_questions, make_settings
 
 DEV = EVAL / "dev"
 # The soft share is a dot product in both; only the order of its few additions may differ (≤ a few ulp).
 SOFT_TOL = 1e-12
-
-
-def _questions() -> list[str]:
-    out = []
-    for name in ("questions-tune.jsonl", "questions-heldout.jsonl"):
-        lines = (DEV / name).read_text(encoding="utf-8").splitlines()
-        out += [json.loads(line)["question"] for line in lines if line.strip()][::3]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +59,7 @@ def test_feature_matrix_equals_the_per_candidate_definition_on_dev_questions(dev
     others = [j for j in range(len(CANDIDATE_FEATURES)) if j != soft_col]
     kinds, now, named, candidates = set(), 0, 0, 0
     nonzero = np.zeros(len(CANDIDATE_FEATURES), dtype=bool)
-    for text in _questions():
+    for text in dev_questions(3):
         question = parse_question(text)
         g = gather(index, question, dev_engine.embedder.encode_query(question.text), soft)
         plain = _plain(index, soft, g)
@@ -91,7 +82,7 @@ def test_article_gaps_at_once_equal_one_at_a_time(dev_engine):
     index, soft = dev_engine.index, dev_engine.soft
     docs = sorted(index.store.documents)
     seen = set()
-    for text in _questions()[::4]:
+    for text in dev_questions(3)[::4]:
         ctx = gather(index, parse_question(text), dev_engine.embedder.encode_query(text), soft).context
         support = soft.support_groups(ctx.words, article_word_ids(index, soft, docs))
         at_once = support_gaps(ctx, support)
@@ -185,7 +176,7 @@ def _plain_rank_by(gathered, model):
 def test_ranking_equals_sorting_every_scored_candidate(dev_engine):
     ranking = dev_engine.ranking
     copies = 0
-    for text in _questions():
+    for text in dev_questions(3):
         question = parse_question(text)
         g = gather(dev_engine.index, question, dev_engine.embedder.encode_query(question.text), dev_engine.soft)
         assert g.rows

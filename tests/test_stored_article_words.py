@@ -3,7 +3,6 @@ and all its stemmed tokens) is what the plain definitions make from its sentence
 incremental one that adds, edits and removes articles, and after a compaction; and a question's candidates get
 exactly the features and gaps they get from an index that keeps no such words. The answer slot's fast path
 (`type_match`, bisection and the words next to a slot only) gives the one-word-at-a-time definition's value."""
-import json
 import shutil
 
 import numpy as np
@@ -17,7 +16,7 @@ from retrieval.lexical import tokenize
 from retrieval.question import QuestionType, parse_question
 from retrieval.store import DocumentWords
 
-from .conftest import EVAL, make_settings
+from .conftest import EVAL, dev_questions, make_settings
 
 DEV = EVAL / "dev"
 
@@ -112,14 +111,6 @@ class _PlainStore:
         return getattr(self._store, name)
 
 
-def _questions():
-    out = []
-    for name in ("questions-tune.jsonl", "questions-heldout.jsonl"):
-        lines = (DEV / name).read_text(encoding="utf-8").splitlines()
-        out += [json.loads(line)["question"] for line in lines if line.strip()][::7]
-    return out
-
-
 @pytest.fixture(scope="module")
 def dev_engine(tmp_path_factory, embedder):
     """Ten dev articles over its four cases."""
@@ -136,7 +127,7 @@ def test_gather_with_stored_words_equals_gather_from_the_sentences(dev_engine, e
     engine = dev_engine
     index = engine.index
     plain_index = replace(index, store=_PlainStore(index.store))
-    questions = _questions()
+    questions = dev_questions(7)
     assert len(questions) >= 20
     docs_seen = set()
     for text in questions:
@@ -186,7 +177,7 @@ def test_type_match_fast_path_equals_the_definition(dev_engine):
     spans = store.date_spans([i for i, _ in rows])
     cases = [(text, spans.get(i, [])) for i, text in rows] + EDGE_SENTENCES
     questions = [["musk", "summon"], ["fine", "northwind"], ["polic", "raid"], [], ["april"]]
-    questions += [tokenize(q) for q in _questions()[::3]]
+    questions += [tokenize(q) for q in dev_questions(7)[::3]]
     values = set()
     for kind in QuestionType:
         for text, dates in cases:
