@@ -93,6 +93,46 @@ def test_article_paragraphs_that_look_similar_are_kept(line):
     assert not is_furniture(line, TITLE), model().probability(line, TITLE)
 
 
+# Article prose as real pages deliver it (checked on labelled pages from many outlets): no full stop at the end (an
+# agency's or reporter's initials, a colon before a quote or a list, a sentence the extractor cut at a link), an
+# opening "This", "You" or "Our", a run of names and titles. Before the fix three of these ten were dropped.
+REAL_PAGE_PROSE = [
+    "The prosecutor's office said the search lasted most of the day and that documents had been seized. (LM)",
+    "Investigators are expected to question two former executives next week, according to a source close to the "
+    "case (AFP)",
+    "In a two-page letter sent to the court on Tuesday, the company's lawyers set out their objections:",
+    "The judge read out the charges one by one before asking the defendant a single question:",
+    "The platform has been asked to hand over the source code of its recommendation system and the records of "
+    "changes made since",
+    "This was announced on Monday by the Paris prosecutor, Laure Beccuau, and the head of the cybercrime unit, "
+    "Johanna Brousse.",
+    "This is the second time in a year that the company's French offices have been searched by police.",
+    "You only have to look at the numbers to see why regulators are worried: complaints have tripled since January.",
+    "Our correspondent in Paris saw investigators carrying boxes out of the building shortly after noon.",
+    "Among those summoned were former chief executive Linda Yaccarino, chief technology officer Ray Hale and general "
+    "counsel Amy Stone.",
+]
+# Appeals and disclosures under many outlets' stories: an app, letters to the editor, affiliate links, a paywall.
+READER_APPEALS = [
+    pytest.param("Get the latest headlines on your phone: download the Daily Courier app, free on iOS and Android.",
+                 marks=pytest.mark.xfail(reason="an app appeal scores 0.83 against the threshold of 0.89: three "
+                                                "labelled app lines are not yet enough", strict=False)),
+    "Want to respond to this article? Submit a letter to the editor through our website.",
+    "We may earn a small commission if you buy something through the links on this page.",
+    "To continue reading this story, subscribe or log in to your account.",
+]
+
+
+@pytest.mark.parametrize("line", REAL_PAGE_PROSE)
+def test_real_page_prose_without_a_final_full_stop_or_with_names_is_kept(line):
+    assert not is_furniture(line, TITLE), model().probability(line, TITLE)
+
+
+@pytest.mark.parametrize("line", READER_APPEALS)
+def test_app_letter_affiliate_and_paywall_appeals_are_dropped(line):
+    assert is_furniture(line, TITLE), model().probability(line, TITLE)
+
+
 def test_the_fitted_model_was_fitted_for_precision():
     cv = fitted.load("furniture")["cv"]
     assert cv["furniture_precision"] >= 0.99 and cv["article_dropped"] <= 0.01 * cv["articles"]

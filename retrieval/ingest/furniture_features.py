@@ -2,7 +2,8 @@
 
 Shared by the fit script and the classifier, so both see the same numbers. Shape features say what page furniture
 looks like in any outlet's style (short, no closing full stop, Title Case, clock times, " · " or " / " separators,
-a "Label:" opening, the article's own headline, a bare question standing as a subhead); words (lower-cased, with bigrams and the first word marked) let
+a "Label:" opening, the article's own headline, a bare question standing as a subhead, words that address the
+reader); words (lower-cased, with bigrams, the first word and the opening pair marked) let
 the fit learn the vocabulary of share buttons, captions and appeals from the labelled examples instead of from a
 list kept by hand.
 """
@@ -16,7 +17,9 @@ from typing import Collection
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _TOKEN = re.compile(r"[a-z]+|[0-9]+|[©@€£$%#]")
 _CLOSERS = "\"'”’»)]*"
-_TERMINAL = re.compile(r"[.!?…][\s" + re.escape(_CLOSERS) + r"]*$")  # a stray space before a closing quote
+# A colon ends prose that introduces a quote or a list ("…the union set out its demands in full:"); a stray space
+# may stand before a closing quote.
+_TERMINAL = re.compile(r"[.!?…:][\s" + re.escape(_CLOSERS) + r"]*$")
 _CLOCK = re.compile(
     r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|AM|PM|GMT|BST|UTC|CET|CEST|ET|EST|EDT|PT|Uhr|h)\b"
     r"|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
@@ -37,7 +40,11 @@ DENSE_NAMES = (
     "log_chars", "log_words", "ends_terminal", "ends_paren", "capitalised_share", "all_caps_share",
     "stopword_share", "digit_share", "clock_time", "full_date", "separators", "slash_path", "label_opening",
     "title_overlap", "same_as_title", "contact", "sentence_gaps", "has_quote", "short", "bare_question",
+    "reader_address",
 )
+# The grammatical persons that address the reader or speak for the outlet: appeals, sign-ups and disclosures talk
+# to "you" for "us"; news prose reports on third parties (and quotes, where "we" is a speaker's, carry has_quote).
+_READER = frozenset({"you", "your", "yours", "yourself", "we", "our", "ours", "us"})
 
 
 def _norm(text: str) -> str:
@@ -85,14 +92,20 @@ def dense_features(paragraph: str, title: str, stopwords: Collection[str]) -> li
         # A question standing alone, unquoted and unattributed, is an explainer's subhead ("What happens next?");
         # `ends_terminal` alone counts its "?" as a sentence's end. A quoted question keeps has_quote.
         1.0 if full.endswith("?") and not _QUOTE.search(text) and not _SENTENCE_GAP.search(text) else 0.0,
+        sum(1 for w in words if w.lower() in _READER) / len(words) if words else 0.0,
     ]
 
 
 def word_features(paragraph: str) -> set[str]:
-    """Lower-cased words and word pairs of the paragraph's first 60 words, and its first word marked "^word"."""
+    """Lower-cased words and word pairs of the paragraph's first 60 words, its first word marked "^word" and its
+    opening pair "^word word": furniture opens with a formula ("this article was", "read more", "share this").
+    Function words stay: fitted without them, the recall of sign-up and syndication lines fell by more than real
+    pages' prose gained."""
     tokens = _TOKEN.findall(paragraph[:HEAD].lower())[:60]
     out = set(tokens)
     out.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
     if tokens:
         out.add("^" + tokens[0])
+    if len(tokens) > 1:
+        out.add(f"^{tokens[0]} {tokens[1]}")
     return out
