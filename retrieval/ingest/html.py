@@ -4,9 +4,20 @@ trafilatura already leaves out navigation, cookie banners, related links and foo
 excluded with images, and what furniture still slips through inside the article body (newsletter boxes,
 credits) goes through the same paragraph filter as plain text. The published date is the one the page states
 as published, never its "updated" date (see page_dates).
+
+Every paragraph kept is text the page shows, in one piece: trafilatura's "- " list markers are taken off, and a
+paragraph whose words do not stand together in the page's own text is taken whole from an extraction without the
+precision filter, or dropped. With favor_precision, trafilatura
+leaves out inline elements it takes for links to other stories, words and all: "…had a substantial lead in the
+state, but , notably among…" is not what the article says, and casebot quotes only what articles say.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from retrieval.ingest.boilerplate import strip_boilerplate
@@ -16,22 +27,69 @@ from retrieval.ingest.page_dates import page_dates
 from retrieval.ingest.parsed import ParsedArticle
 
 
+def _extract(html: str, *, favor_precision: bool):
+    return trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                       include_images=False, favor_precision=favor_precision)
+
+
+def _lines(body: str) -> list[str]:
+    return [_LIST_MARKER.sub("", line).strip() for line in body.split("\n") if line.strip()]
+
+
+def shown_paragraphs(paragraphs: list[str], html: str) -> list[str]:
+    """`paragraphs` (trafilatura's, list markers off) as the page shows them. The precision filter takes out inline
+    elements it reads as links to other stories, words and all, leaving holes: inside a paragraph its words no
+    longer stand together in the page's text; at its start it opens mid-sentence, in lower case or on a comma. Such
+    a paragraph is replaced by the same one from an extraction without that filter (shown whole, opening with the
+    words before its first hole or closing with those after its last, at least MATCH_CHARS characters of them), and
+    dropped when there is none (a cut-off opening is kept). Unchanged when lxml cannot read the page."""
+    shown = page_text(html)
+    holed = [shown is not None and _squash(p) not in shown for p in paragraphs]
+    cut = [bool(_CUT_START.match(p)) for p in paragraphs]
+    if not any(holed) and not any(cut):
+        return paragraphs
+    try:
+        fuller = _extract(html, favor_precision=False)
+    except Exception:  # noqa: BLE001 - as in parse_html
+        fuller = None
+    spare = [p for p in _lines(fuller.text or "") if shown is None or _squash(p) in shown] if fuller else []
+    out = []
+    for p, is_holed, is_cut in zip(paragraphs, holed, cut):
+        if is_holed:
+            lead, tail = _shown_ends(p, shown)
+            whole = next((c for c in spare if c not in out and c not in paragraphs
+                          and ((len(lead) >= MATCH_CHARS and c.startswith(lead))
+                               or (len(tail) >= MATCH_CHARS and c.endswith(tail)))), None)
+        elif is_cut:
+            whole = next((c for c in spare if c not in out and c not in paragraphs and len(c) > len(p)
+                          and c.endswith(p)), p)
+        else:
+            whole = p
+        if whole is not None:
+            out.append(whole)
+    return out
+
+
+def _shown_ends(paragraph: str, shown: str) -> tuple[str, str]:
+    """The longest run of whole words at the paragraph's start, and at its end, that the page shows as they stand:
+    the text on either side of the first and last hole."""
+    words = paragraph.split(" ")
+    lead = next((" ".join(words[:k]) for k in range(len(words) - 1, 0, -1)
+                 if _squash(" ".join(words[:k])) in shown), "")
+    tail = next((" ".join(words[k:]) for k in range(1, len(words))
+                 if _squash(" ".join(words[k:])) in shown), "")
+    return lead, tail
+
+
 def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
     try:
-        doc = trafilatura.bare_extraction(
-            text,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            favor_precision=True,
-        )
+        doc = _extract(text, favor_precision=True)
     except Exception as exc:  # noqa: BLE001 - trafilatura raises many types on malformed pages
         raise ArticleError(f"unreadable HTML: {type(exc).__name__}") from None
     if doc is None or not (doc.text or "").strip():
         raise ArticleError("no article text found in the page")
     title = clean_str(doc.title, "title", required=False) or fallback_title
-    paragraphs = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    paragraphs = shown_paragraphs(_lines(doc.text), text)
     # trafilatura keeps the page's headline as the first line of the body.
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
@@ -58,3 +116,27 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
         paragraphs=paragraphs,
         modified=stated.modified,
     )
+
+
+_CUT_START = re.compile(r"^[a-z,;:.)]")  # news paragraphs open on a capital, a digit or a quote
+MATCH_CHARS = 20  # an opening or closing this long tells one paragraph of a page from the others
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LIST_MARKER = re.compile(r"^\s*- ")  # how trafilatura's text output renders a list item; not the page's text
+# Whitespace, soft hyphens and zero-width characters: the extractor may add, drop or join them between elements.
+_INVISIBLE = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
+
+
+def _squash(text: str) -> str:
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+
+
+def page_text(html: str) -> str | None:
+    """The text a browser shows of the page (scripts, styles and templates left out), NFC, with whitespace, soft
+    hyphens and zero-width characters removed, for a containment check; None when lxml cannot parse the page."""
+    try:  # lxml refuses a str that still declares its bytes' encoding
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for hidden in tree.xpath("//script|//style|//noscript|//template"):
+        hidden.drop_tree()
+    return _squash(tree.text_content())
