@@ -7,16 +7,15 @@ as published, never its "updated" date (see page_dates).
 
 Every paragraph kept is text the page shows, in one piece: trafilatura's "- " list markers are taken off, and a
 paragraph whose words do not stand together in the page's own text is taken whole from an extraction without the
-precision filter, or dropped. With favor_precision, trafilatura
-leaves out inline elements it takes for links to other stories, words and all: "…had a substantial lead in the
-state, but , notably among…" is not what the article says, and casebot quotes only what articles say.
+precision filter, or dropped. With favor_precision, trafilatura leaves out inline elements it takes for links to
+other stories, words and all: "…had a substantial lead in the state, but , notably among…" (a real news page) is
+not what the article says, and casebot quotes only what articles say.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-import lxml.etree
 import lxml.html
 import trafilatura
 
@@ -25,6 +24,13 @@ from retrieval.ingest.errors import ArticleError
 from retrieval.ingest.metadata import clean_str, clean_url, outlet_from_url, parse_published
 from retrieval.ingest.page_dates import outlet_day, page_dates, url_day
 from retrieval.ingest.parsed import ParsedArticle
+
+_CUT_START = re.compile(r"^[a-z,;:.)]")  # news paragraphs open on a capital, a digit or a quote
+MATCH_CHARS = 20  # an opening or closing this long tells one paragraph of a page from the others
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LIST_MARKER = re.compile(r"^\s*- ")  # how trafilatura's text output renders a list item; not the page's text
+# Whitespace, soft hyphens and zero-width characters: the extractor may add, drop or join them between elements.
+_INVISIBLE = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
 
 
 def _extract(html: str, *, favor_precision: bool):
@@ -123,14 +129,6 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
     )
 
 
-_CUT_START = re.compile(r"^[a-z,;:.)]")  # news paragraphs open on a capital, a digit or a quote
-MATCH_CHARS = 20  # an opening or closing this long tells one paragraph of a page from the others
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LIST_MARKER = re.compile(r"^\s*- ")  # how trafilatura's text output renders a list item; not the page's text
-# Whitespace, soft hyphens and zero-width characters: the extractor may add, drop or join them between elements.
-_INVISIBLE = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
-
-
 def _squash(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
 
@@ -140,7 +138,7 @@ def page_text(html: str) -> str | None:
     hyphens and zero-width characters removed, for a containment check; None when lxml cannot parse the page."""
     try:  # lxml refuses a str that still declares its bytes' encoding
         tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
-    except (ValueError, lxml.etree.ParserError):
+    except Exception:  # noqa: BLE001 - lxml raises several types on junk; the check is then skipped
         return None
     for hidden in tree.xpath("//script|//style|//noscript|//template"):
         hidden.drop_tree()
