@@ -138,7 +138,7 @@ def without_outlet(title: str, sitename: object, url: object) -> str:
     """The headline without the outlet's name that a page's <title> tacks on ("Woman's body found on beach | Wales
     Online" -> "Woman's body found on beach"): the part after the last separator goes when it is the site's name,
     part of the link's host, or holds a name of the host ("BBC News" on bbc.co.uk; three letters or more). On
-    real pages (htmldate's evaluation sets) 85 of 976 titles carried one. Any other title is kept as it is."""
+    real pages (htmldate's evaluation sets) 148 of 985 titles carried one. Any other title is kept as it is."""
     cuts = list(_TITLE_SEPARATOR.finditer(title))
     if not cuts:
         return title
