@@ -68,6 +68,19 @@ def test_a_page_that_declares_its_encoding_is_still_checked():
     assert page_text("") is None
 
 
+@pytest.mark.parametrize("raw", [
+    "<html><body><script></script>0\x08</body></html>",  # found by the corpus fuzz: a control character by a script
+    "<html><body><p>Prosecutors searched the offices on Tuesday.\x00</p><style>p{}</style>tail\x0b</body></html>",
+])
+def test_a_page_with_control_characters_is_read_or_refused_never_raises_elsewhere(raw):
+    from retrieval.ingest.errors import ArticleError
+    assert page_text(raw) is None or isinstance(page_text(raw), str)
+    try:
+        parse_html(raw, fallback_title="x")
+    except ArticleError:
+        pass  # refused with a reason, as any unreadable page
+
+
 def test_every_paragraph_of_the_projects_html_pages_is_shown_whole_on_its_page():
     pages = sorted(p for folder in (CORPUS, ROOT / "tests" / "eval" / "extra", ROOT / "tests" / "eval" / "dev")
                    for p in folder.rglob("*.htm*"))

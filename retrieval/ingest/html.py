@@ -159,10 +159,11 @@ def _squash(text: str) -> str:
 def page_text(html: str) -> str | None:
     """The text a browser shows of the page (scripts, styles and templates left out), NFC, with whitespace, soft
     hyphens and zero-width characters removed, for a containment check; None when lxml cannot parse the page."""
-    try:  # lxml refuses a str that still declares its bytes' encoding
+    try:  # lxml refuses a str that still declares its bytes' encoding; the tree is read, never changed (lxml
+        # refuses to set a control character it parsed, so dropping a <script> beside one raised)
         tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
+        texts = tree.xpath("//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+                           "or ancestor::template)]")
     except Exception:  # noqa: BLE001 - lxml raises several types on junk; the check is then skipped
         return None
-    for hidden in tree.xpath("//script|//style|//noscript|//template"):
-        hidden.drop_tree()
-    return _squash(tree.text_content())
+    return _squash("".join(texts))
