@@ -125,7 +125,8 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
         published = outlet_day(published, stated.published_utc, (url_day(link),))
     return ParsedArticle(
         title=title,
-        source=clean_str(doc.sitename, "source", required=False) or outlet_from_url(url) or "Unknown outlet",
+        source=outlet_name(clean_str(doc.sitename, "source", required=False), url) or outlet_from_url(url)
+        or "Unknown outlet",
         url=url,
         published=published,
         author=clean_str(doc.author, "author", required=False),
@@ -145,11 +146,35 @@ def without_outlet(title: str, sitename: object, url: object) -> str:
     last = _NOT_WORD.sub("", title[cuts[-1].end():].casefold())
     name = _NOT_WORD.sub("", sitename.casefold()) if isinstance(sitename, str) else ""
     host = (outlet_from_url(url) or "").casefold() if isinstance(url, str) else ""
-    labels = [label for label in host.split(".")[:-1] if len(label) >= 3 and label not in ("com", "www")]
     if last and (last == name or (len(last) >= 3 and last in _NOT_WORD.sub("", host))
-                 or any(label in last for label in labels)):  # "BBC News" on bbc.co.uk
+                 or any(label in last for label in _host_names(url))):  # "BBC News" on bbc.co.uk
         return title[:cuts[-1].start()].strip() or title
     return title
+
+
+def _host_names(url: object) -> list[str]:
+    """The host's names of three letters or more, less "www" and the last label ("bbc" of www.bbc.co.uk)."""
+    host = (outlet_from_url(url) or "").casefold() if isinstance(url, str) else ""
+    labels = (_NOT_WORD.sub("", label) for label in host.split(".")[:-1])
+    return [label for label in labels if len(label) >= 3 and label not in ("com", "www")]
+
+
+def outlet_name(sitename: str | None, url: object) -> str | None:
+    """The outlet's own name out of a site name that carries a tagline or a headline besides ("LN - Lübecker
+    Nachrichten" on ln-online.de stays whole; "Boston News, Weather, Sports | WHDH 7News" on whdh.com ->
+    "WHDH 7News"; "Achtsam durch die Krise | Die FURCHE" on furche.at -> "Die FURCHE"): the first part between
+    separators that holds one of the host's names. Without a link, or when no part does, the site name as it is."""
+    if not sitename:
+        return sitename
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(sitename) if p.strip()]
+    names = _host_names(url)
+    if len(parts) < 2 or not names:
+        return sitename
+    for part in parts:
+        flat = _NOT_WORD.sub("", part.casefold())
+        if any(name in flat or (len(flat) >= 3 and flat in name) for name in names):
+            return part
+    return sitename
 
 
 def _squash(text: str) -> str:
