@@ -112,15 +112,15 @@ def parse_html(text: str, *, fallback_title: str) -> ParsedArticle:
     except ArticleError:
         url = None  # a page saved from disk may carry a relative or odd canonical link
     stated = page_dates(text)
-    try:
-        guessed = parse_published(doc.date)  # htmldate's guess at the original date
-    except ArticleError:
-        guessed = None
     published = stated.published
     if published is None:
-        published = guessed
+        try:
+            published = parse_published(doc.date)  # htmldate's guess at the original date
+        except ArticleError:
+            published = None
     else:
-        # htmldate's guess as a second witness fixed two such days on labelled pages and broke two right ones.
+        # Only the link witnesses the outlet's day: htmldate's guess as a second witness fixed two such days on
+        # labelled pages and broke two right ones.
         link = url or (doc.url if isinstance(doc.url, str) else None)  # a relative link still dates the story
         published = outlet_day(published, stated.published_utc, (url_day(link),))
     return ParsedArticle(
