@@ -191,6 +191,27 @@ def test_why_questions_get_the_sentence_giving_the_cause(tmp_path, embedder, que
     assert expected in (first_answer(engine, question) or "(abstained)")
 
 
+
+@pytest.mark.parametrize("question", [
+    "Why did the transport minister resign?",
+    "Why did the school head resign?",
+    "Why did the mayor cancel the festival?",
+    "Why did the football club sack its manager?",
+    "Why did the harbour bridge project stop?",
+    gap("Why was the airline's licence withdrawn?",
+        why="quotes the ferry operator's cause: 'airline' is half supported by 'ferry operator' in the token space"),
+    gap("Why was the taxi firm's licence withdrawn?", why="quotes the ferry operator's cause"),
+    gap("Why did the council cancel the bus contract?", why="quotes the bin contract's cause"),
+    gap("Why did the school cancel the bin contract?", why="quotes the council's cause"),
+    gap("Why did the hospital's finance director resign?", why="quotes the chief executive's cause (0.44 vs 0.43)"),
+])
+def test_a_cause_question_about_a_subject_the_corpus_lacks_gets_no_answer(tmp_path, embedder, question):
+    """A cause sentence answers only its own subject's "why": another resignation's or licence's cause is a wrong
+    quote. A fitted offset for "why" questions (they are rarely unanswerable in the dev set) once quoted one."""
+    engine = build(tmp_path, embedder, CAUSES)
+    result = engine.ask(question)
+    assert not result.answered, result.answers[0].text
+
 # -- 5. latest ----------------------------------------------------------------------------------------------
 UPDATES = [
     ("ceo-expected-to-go", "Chief executive expected to step down", "2026-07-01",
