@@ -257,6 +257,22 @@ def out_of_case_rows(items: list[Item], c: float,
 BOOTSTRAP_SAMPLES = 1000
 
 
+def bootstrap_utilities(p: np.ndarray, right: np.ndarray, *, samples: int = BOOTSTRAP_SAMPLES,
+                        seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(grid, utilities): candidate thresholds halfway between consecutive distinct probabilities of `p` (and 0,
+    1.01), and (samples, len(grid)) the utility of answering at each threshold on each bootstrap resample of the
+    questions: +1 for each answered question whose label `right` is true, −WRONG_COST for each other."""
+    values = np.unique(np.concatenate([p, [0.0, 1.01]]))
+    grid = (values[:-1] + values[1:]) / 2
+    rng = np.random.default_rng(seed)
+    gain = np.where(right, 1.0, -WRONG_COST)
+    out = np.empty((samples, len(grid)))
+    for s in range(samples):
+        i = rng.integers(0, len(p), len(p))
+        out[s] = (p[i][None, :] >= grid[:, None]) @ gain[i]  # (thresholds, questions) @ (questions,)
+    return grid, out
+
+
 def bootstrap_threshold(p: np.ndarray, right: np.ndarray, *, samples: int = BOOTSTRAP_SAMPLES,
                         seed: int = 0) -> float:
     """The answer threshold on probabilities `p` with the best mean utility over bootstrap resamples of the
@@ -267,19 +283,25 @@ def bootstrap_threshold(p: np.ndarray, right: np.ndarray, *, samples: int = BOOT
     is where the threshold does best on sets like this one, not on this one alone. Candidate thresholds lie
     halfway between consecutive distinct probabilities. Returns a probability in (0, 1]; 1.01 (never answer)
     when no threshold gains anything."""
-    values = np.unique(np.concatenate([p, [0.0, 1.01]]))
-    grid = (values[:-1] + values[1:]) / 2
-    rng = np.random.default_rng(seed)
-    gain = np.where(right, 1.0, -WRONG_COST)
-    total = np.zeros(len(grid))
-    for _ in range(samples):
-        i = rng.integers(0, len(p), len(p))
-        answered = p[i][None, :] >= grid[:, None]  # (thresholds, questions)
-        total += answered @ gain[i]
+    grid, utilities = bootstrap_utilities(p, right, samples=samples, seed=seed)
+    total = utilities.sum(axis=0)
     best = np.flatnonzero(total == total.max())
     if total.max() <= 0:
         return 1.01
     return float(grid[best[len(best) // 2]])
+
+
+def threshold_plateau(p: np.ndarray, right: np.ndarray, threshold: float, *, samples: int = BOOTSTRAP_SAMPLES,
+                      seed: int = 0) -> tuple[float, float]:
+    """(lowest, highest) threshold whose bootstrap mean utility is within one standard deviation of the paired
+    difference from `threshold`'s (the same resamples): thresholds the data cannot tell from the chosen one.
+    A wide plateau means the operating point is not pinned down by the tune side, and a refit on slightly
+    different data may move it anywhere inside."""
+    grid, utilities = bootstrap_utilities(p, right, samples=samples, seed=seed)
+    at = int(np.argmin(np.abs(grid - threshold)))
+    diff = utilities - utilities[:, [at]]
+    inside = np.flatnonzero(diff.mean(axis=0) >= -diff.std(axis=0))
+    return float(grid[inside[0]]), float(grid[inside[-1]])
 
 
 def set_label(label: str) -> None:
@@ -320,7 +342,12 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
     print("abstention C by leave-one-case-out log-loss: "
           + ", ".join(f"{c}: {v.mean():.3f}" for c, v in losses.items()) + f" (best {best}, one SE {se:.3f}) -> {c}")
     oof = oof_by_c[c]
-    thresholds = {"balanced": bootstrap_threshold(oof, y), "cautious": bootstrap_threshold(oof, top_right)}
+    labels = {"balanced": y, "cautious": top_right}
+    thresholds = {m: bootstrap_threshold(oof, labels[m]) for m in labels}
+    for m, t in thresholds.items():
+        lo, hi = threshold_plateau(oof, labels[m], t)
+        print(f"abstention, {m}: threshold {t:.3f}; the tune side cannot tell it from any in {lo:.3f}-{hi:.3f} "
+              "(within one SD of the paired bootstrap utility difference)")
     print("abstention, out-of-case: threshold -> answered with the right first quote, answered wrongly "
           "(corpus answers / does not), abstained")
     for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, 0.8, *thresholds.values()}):

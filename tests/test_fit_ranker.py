@@ -87,3 +87,22 @@ def test_separation_measures_abstention_whatever_the_threshold():
 def test_separation_without_one_class_says_so():
     assert fit_ranking.separation(np.array([0.9, 0.8]), np.array([True, True]), ["a", "a"]) == \
         {"all": None, "near-miss": None}
+
+
+def test_the_threshold_plateau_is_narrow_where_the_probabilities_separate_and_wide_where_they_do_not():
+    """`threshold_plateau` tells how firmly the tune side pins the answer threshold down: probabilities that
+    separate right from wrong leave only the gap between them; probabilities unrelated to being right leave
+    almost any threshold as good as the chosen one."""
+    rng = np.random.default_rng(3)
+    right = np.r_[np.ones(150, bool), np.zeros(150, bool)]
+    separated = np.r_[rng.uniform(0.6, 1.0, 150), rng.uniform(0.0, 0.4, 150)]
+    t = fit_ranking.bootstrap_threshold(separated, right, samples=200)
+    lo, hi = fit_ranking.threshold_plateau(separated, right, t, samples=200)
+    assert 0.3 < lo <= t <= hi < 0.7
+
+    # Right three times in four whatever the probability: at a wrong answer's cost of 3, every threshold breaks even.
+    blind = rng.uniform(0.0, 1.0, 400)
+    coin = rng.uniform(0.0, 1.0, 400) < 0.75
+    t = fit_ranking.bootstrap_threshold(blind, coin, samples=200)
+    lo, hi = fit_ranking.threshold_plateau(blind, coin, t, samples=200)
+    assert hi - lo > 0.5
