@@ -274,7 +274,7 @@ def bootstrap_utilities(p: np.ndarray, right: np.ndarray, *, samples: int = BOOT
 
 
 def bootstrap_threshold(p: np.ndarray, right: np.ndarray, *, samples: int = BOOTSTRAP_SAMPLES,
-                        seed: int = 0) -> float:
+                        seed: int = 0, table: tuple[np.ndarray, np.ndarray] | None = None) -> float:
     """The answer threshold on probabilities `p` with the best mean utility over bootstrap resamples of the
     questions (bagging, Breiman 1996).
 
@@ -282,8 +282,8 @@ def bootstrap_threshold(p: np.ndarray, right: np.ndarray, *, samples: int = BOOT
     picks is arbitrary, and a few questions move it. Averaged over resamples it becomes smooth, and its maximum
     is where the threshold does best on sets like this one, not on this one alone. Candidate thresholds lie
     halfway between consecutive distinct probabilities. Returns a probability in (0, 1]; 1.01 (never answer)
-    when no threshold gains anything."""
-    grid, utilities = bootstrap_utilities(p, right, samples=samples, seed=seed)
+    when no threshold gains anything. `table`: `bootstrap_utilities(p, right)` when already computed."""
+    grid, utilities = table if table is not None else bootstrap_utilities(p, right, samples=samples, seed=seed)
     total = utilities.sum(axis=0)
     best = np.flatnonzero(total == total.max())
     if total.max() <= 0:
@@ -292,12 +292,12 @@ def bootstrap_threshold(p: np.ndarray, right: np.ndarray, *, samples: int = BOOT
 
 
 def threshold_plateau(p: np.ndarray, right: np.ndarray, threshold: float, *, samples: int = BOOTSTRAP_SAMPLES,
-                      seed: int = 0) -> tuple[float, float]:
+                      seed: int = 0, table: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float]:
     """(lowest, highest) threshold whose bootstrap mean utility is within one standard deviation of the paired
     difference from `threshold`'s (the same resamples): thresholds the data cannot tell from the chosen one.
     A wide plateau means the operating point is not pinned down by the tune side, and a refit on slightly
-    different data may move it anywhere inside."""
-    grid, utilities = bootstrap_utilities(p, right, samples=samples, seed=seed)
+    different data may move it anywhere inside. `table`: `bootstrap_utilities(p, right)` when already computed."""
+    grid, utilities = table if table is not None else bootstrap_utilities(p, right, samples=samples, seed=seed)
     at = int(np.argmin(np.abs(grid - threshold)))
     diff = utilities - utilities[:, [at]]
     inside = np.flatnonzero(diff.mean(axis=0) >= -diff.std(axis=0))
@@ -342,10 +342,11 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
     print("abstention C by leave-one-case-out log-loss: "
           + ", ".join(f"{c}: {v.mean():.3f}" for c, v in losses.items()) + f" (best {best}, one SE {se:.3f}) -> {c}")
     oof = oof_by_c[c]
-    labels = {"balanced": y, "cautious": top_right}
-    thresholds = {m: bootstrap_threshold(oof, labels[m]) for m in labels}
-    for m, t in thresholds.items():
-        lo, hi = threshold_plateau(oof, labels[m], t)
+    thresholds = {}
+    for m, right in {"balanced": y, "cautious": top_right}.items():
+        table = bootstrap_utilities(oof, right)
+        t = thresholds[m] = bootstrap_threshold(oof, right, table=table)
+        lo, hi = threshold_plateau(oof, right, t, table=table)
         print(f"abstention, {m}: threshold {t:.3f}; the tune side cannot tell it from any in {lo:.3f}-{hi:.3f} "
               "(within one SD of the paired bootstrap utility difference)")
     print("abstention, out-of-case: threshold -> answered with the right first quote, answered wrongly "
