@@ -304,6 +304,28 @@ def threshold_plateau(p: np.ndarray, right: np.ndarray, threshold: float, *, sam
     return float(grid[inside[0]]), float(grid[inside[-1]])
 
 
+def calibrated_threshold(p: np.ndarray, right: np.ndarray, cost: float | None = None) -> float:
+    """The answer threshold on probabilities `p` where the expected utility of answering turns positive once `p`
+    is calibrated: Platt scaling (Platt 1999), a logistic regression of `right` on logit(p), then the cost-sensitive
+    break-even P(right) = cost / (1 + cost) (Elkan 2001: +1 for a right answer, −cost for a wrong one, 0 for an
+    abstention), mapped back to the scale of `p`. `cost` defaults to WRONG_COST.
+
+    A reference, printed beside the bootstrap choice and not used by the engine: two parameters fitted on every
+    question make it move little when a few questions or a feature of negligible weight change, where the
+    maximum of a flat utility curve can jump across its plateau (`threshold_plateau`). Returns 1.01 (never answer)
+    when `p` does not rise with being right, or when `right` has one class only."""
+    cost = WRONG_COST if cost is None else cost
+    right = np.asarray(right, bool)
+    if right.all() or not right.any():
+        return 0.0 if right.all() else 1.01
+    clipped = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    z = np.log(clipped / (1 - clipped))[:, None]
+    m = LogisticRegression(C=1e6, max_iter=1000).fit(z, right)  # C=1e6: unpenalised, as Platt's fit is
+    a, b = float(m.coef_[0][0]), float(m.intercept_[0])
+    t = float(probability(np.asarray([(np.log(cost) - b) / a]))[0]) if a > 0 else 1.01
+    return t if t < 1.0 else 1.01
+
+
 def set_label(label: str) -> None:
     global LABEL
     LABEL = label
@@ -348,7 +370,8 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
         t = thresholds[m] = bootstrap_threshold(oof, right, table=table)
         lo, hi = threshold_plateau(oof, right, t, table=table)
         print(f"abstention, {m}: threshold {t:.3f}; the tune side cannot tell it from any in {lo:.3f}-{hi:.3f} "
-              "(within one SD of the paired bootstrap utility difference)")
+              "(within one SD of the paired bootstrap utility difference); calibrated break-even "
+              f"{calibrated_threshold(oof, right):.3f} (Platt scaling, P = {WRONG_COST:g}/(1 + {WRONG_COST:g}))")
     print("abstention, out-of-case: threshold -> answered with the right first quote, answered wrongly "
           "(corpus answers / does not), abstained")
     for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, 0.8, *thresholds.values()}):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from retrieval import fit_ranking
 from retrieval.features import CANDIDATE_FEATURES
@@ -106,3 +107,23 @@ def test_the_threshold_plateau_is_narrow_where_the_probabilities_separate_and_wi
     t = fit_ranking.bootstrap_threshold(blind, coin, samples=200)
     lo, hi = fit_ranking.threshold_plateau(blind, coin, t, samples=200)
     assert hi - lo > 0.5
+
+
+def test_the_calibrated_break_even_is_where_answering_starts_to_pay_and_holds_under_small_changes():
+    """`calibrated_threshold`, the stable reference printed beside the bootstrap choice: with probabilities that
+    are already calibrated, answering pays from P = cost / (1 + cost); a monotone distortion of the same
+    probabilities moves the threshold with them; jitter far below any feature's effect leaves it in place; and
+    probabilities unrelated to being right, right half the time, never pay at a cost of 3."""
+    rng = np.random.default_rng(5)
+    p = rng.uniform(0.0, 1.0, 3000)
+    right = rng.uniform(0.0, 1.0, 3000) < p
+    assert fit_ranking.calibrated_threshold(p, right, 3.0) == pytest.approx(0.75, abs=0.04)
+    assert fit_ranking.calibrated_threshold(p, right, 1.0) == pytest.approx(0.5, abs=0.04)
+    assert fit_ranking.calibrated_threshold(p ** 2, right, 3.0) == pytest.approx(0.75 ** 2, abs=0.04)
+
+    jittered = np.clip(p + rng.normal(0.0, 1e-3, p.size), 0.0, 1.0)
+    assert abs(fit_ranking.calibrated_threshold(jittered, right, 3.0)
+               - fit_ranking.calibrated_threshold(p, right, 3.0)) < 0.01
+
+    coin = rng.uniform(0.0, 1.0, 3000) < 0.5
+    assert fit_ranking.calibrated_threshold(p, coin, 3.0) == 1.01
