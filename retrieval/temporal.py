@@ -134,7 +134,8 @@ _MONTH_CONTEXT_WEAK = _MONTH_CONTEXT_STRONG | {"by", "before", "after", "between
 # scheduling verbs are included because reporters write "The trial opens in
 # March" about the future; so are their reported-speech forms ("the office said
 # the interviews were scheduled for April 20"), and a summons' purpose
-# ("summoned for questioning in April", "called to interviews on 20 April").
+# ("summoned for questioning in April", "called to interviews on 20 April"), and an order's act ("was ordered
+# to report to prison on May 1", "ordered the company to pay by June 30": the act comes after the order).
 # "due to appear": a schedule; "due to the weather", "due to bad weather": a cause.  After "due to" only a verb
 # of a scheduled act makes it the future.
 _CAUSE = (r"(?!(?:be|appear|testify|face|stand|start|begin|open|meet|hold|give|make|take|launch|attend|return|"
@@ -149,6 +150,7 @@ _FUTURE_RE = re.compile(
   | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
   | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?)\s+to\b
   | \bsummon(?:s|ed)?\s+to\b
+  | \b(?:ordered|instructed|directed|required|obliged)\s+(?:[\w’'-]+\s+){0,4}?to\s+(?!have\b)\w+
   | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard|attend|answer|respond|reply|comply|submit)\b
   | (?<!missed\ the\ )(?<!passed\ the\ )\bdeadlines?\b
   | \bdue\b(?!\s+to\s+{_CAUSE})

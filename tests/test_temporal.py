@@ -345,6 +345,18 @@ ORIENTATION = [
     ("X is due in court on 9 January.", date(2025, 12, 10), [("2026-01-09", None, "on 9 January")]),
     ("Executives were summoned ahead of a hearing in January.", date(2025, 12, 10),
      [("2026-01", None, "in January")]),
+    # an order's act comes after the order, whatever tense the order is reported in
+    ("The 42-year-old was ordered to report to prison on May 1.", date(2023, 3, 9),
+     [("2023-05-01", None, "on May 1")]),
+    ("The court ordered the company to pay the fine by 30 June.", date(2026, 3, 2), [("2026-06-30", None, "30 June")]),
+    ("He was ordered on Monday to surrender his passport on Friday.", date(2026, 3, 4),
+     [("2026-03-02", None, "on Monday"), ("2026-03-06", None, "on Friday")]),
+    ("Banks were instructed to repay the fees in April, the regulator said.", FEB, [("2026-04", None, "in April")]),
+    ("Staff were required to return to the office in September.", date(2025, 7, 1),
+     [("2025-09", None, "in September")]),
+    # the order itself, and a past act, stay in the past
+    ("The regulator ordered Meta in May to suspend the transfers.", date(2023, 6, 1), [("2023-05", None, "in May")]),
+    ("She was sentenced on May 1 and ordered to pay costs.", date(2023, 6, 1), [("2023-05-01", None, "on May 1")]),
     # a present tense that places a deadline to come
     ("Those deadlines run from the date the decision was formally notified to the company earlier this month, "
      "which puts the first of them in October.", date(2023, 5, 23),
