@@ -121,6 +121,20 @@ def _split(ids: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
 DATE_AWARE_KINDS = frozenset({QuestionType.WHEN, QuestionType.WHO, QuestionType.HOW_MANY})
 
 
+def question_dates(store, question: Question, rows: list[SentenceRow]) -> dict[int, list[tuple[int, int]]]:
+    """sentence id -> the spans of the temporal expressions the question's answer slot reads (`type_match`):
+    none for the kinds that read no dates; for a question about what is still to come (`Question.ahead`: "when
+    will the court rule?") only the dates not before the sentence's publication day, since "the court heard
+    arguments on Tuesday" does not say when it will rule. A sentence of an undated article keeps all its dates."""
+    if question.kind not in DATE_AWARE_KINDS:
+        return {}
+    ids = [r.id for r in rows]
+    if not question.ahead:
+        return store.date_spans(ids)
+    published = {r.id: store.documents[r.doc_id].published for r in rows}
+    return store.date_spans(ids, not_before={i: day for i, day in published.items() if day})
+
+
 def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMatcher) -> Gathered:
     """Candidates of the hybrid search with their features. `soft` gives word support in the model's space."""
     qterms = query_terms(question.text, index.lexical.knows)
@@ -128,9 +142,8 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     cands = hybrid_candidates(index, qvec, list(qterms.search))
     found = index.store.sentences([c.sentence_id for c in cands])
     pairs = [(c, found[c.sentence_id]) for c in cands if c.sentence_id in found]
-    ids = [r.id for _, r in pairs]
-    dates = index.store.date_spans(ids) if question.kind in DATE_AWARE_KINDS else {}
     docs = index.store.documents
+    dates = question_dates(index.store, question, [r for _, r in pairs])
     doc_ids = {r.doc_id for _, r in pairs}
     # What each article is about, as text when the store keeps it so (no set built an article: see
     # SentenceStore.document_term_text), else as sets.

@@ -33,14 +33,14 @@ from dataclasses import asdict, dataclass, field
 from collections import Counter, OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from retrieval.lexical import B, K1
 from retrieval.manifest import FORMAT_VERSION, IndexProblem, Manifest
 from retrieval.models import SourceInfo
-from retrieval.store import DateRow, DocumentRow, SentenceRow
+from retrieval.store import DateRow, DocumentRow, SentenceRow, date_not_before
 
 log = logging.getLogger(__name__)
 
@@ -460,13 +460,19 @@ class MilvusStore:
             return {}
         return {int(r["id"]): _row(r) for r in _by_ids(self.client, self.name, ids, _OUT)}
 
-    def date_spans(self, ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    def date_spans(self, ids: Sequence[int], *,
+                   not_before: Mapping[int, str] | None = None) -> dict[int, list[tuple[int, int]]]:
+        """As `SentenceStore.date_spans`."""
         if not len(ids):
             return {}
         out: dict[int, list[tuple[int, int]]] = {}
         for r in _by_ids(self.client, self.name, ids, ["id", "dates"]):
-            if r["dates"]:
-                out[int(r["id"])] = sorted((int(d[3]), int(d[4])) for d in r["dates"])
+            sid = int(r["id"])
+            day = None if not_before is None else not_before.get(sid)
+            spans = sorted((int(d[3]), int(d[4])) for d in r["dates"]
+                           if day is None or date_not_before(d[0], d[5] if len(d) > 5 else None, day))
+            if spans:
+                out[sid] = spans
         return out
 
     def _doc_rows(self, doc_ids) -> dict[str, list[SentenceRow]]:

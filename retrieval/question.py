@@ -34,6 +34,9 @@ class Question:
     kind: QuestionType
     # Asks how things stand now ("is she leaving?", "the latest", "still"): a later article's statement wins.
     about_now: bool = False
+    # Asks when something still to come will happen ("when will the court rule?", "when is the trial due to
+    # start?"): a date its article places in the past does not answer it.
+    ahead: bool = False
 
 
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
@@ -63,6 +66,18 @@ def about_now(text: str) -> bool:
     return bool(_ABOUT_NOW.search(text))
 
 
+# The question's own auxiliary puts the event ahead: "when will/shall/must …", or "when is/are … due/expected/
+# scheduled/set/going/planned to …" and "… next/upcoming …". "When did/was/has …" and "when does …" do not.
+_AHEAD = re.compile(
+    r"^\s*(?:when|by when|until when|on what date|what date)\s+(?:will|shall|must|"
+    r"(?:is|are)\b.*\b(?:due|expected|scheduled|set to|going to|planned|next|upcoming))\b", re.I)
+
+
+def asks_ahead(text: str) -> bool:
+    """Whether a "when" question asks about an event still to come (see `Question.ahead`)."""
+    return bool(_AHEAD.search(text))
+
+
 def clean_question(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = "".join(ch for ch in text if ch not in _INVISIBLE and (ch.isprintable() or ch.isspace()))
@@ -88,4 +103,6 @@ def parse_question(raw: str) -> Question:
             f"The question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS}). "
             "Ask one short question at a time."
         )
-    return Question(raw=str(raw), text=text, kind=question_kind(text), about_now=about_now(text))
+    kind = question_kind(text)
+    return Question(raw=str(raw), text=text, kind=kind, about_now=about_now(text),
+                    ahead=kind is QuestionType.WHEN and asks_ahead(text))

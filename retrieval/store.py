@@ -5,7 +5,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Collection, Iterable, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 from retrieval.fragments import link_to_quote
 from retrieval.lexical import distinct_words
@@ -52,6 +52,14 @@ class DocumentRow:
         """The citation of a paragraph; with `quote` (this article's own text), a link that opens at it."""
         link = link_to_quote(self.url, quote) if quote else None
         return Citation(self.doc_id, self.title, self.source, self.url, self.published, paragraph, link=link)
+
+
+def date_not_before(value: str, until: str | None, day: str) -> bool:
+    """Whether a tagged date (`value`, or a range's last value `until`: YYYY, YYYY-MM or YYYY-MM-DD) is not before
+    `day` (YYYY-MM-DD), compared at the date's own precision: "2026-04" is not before 2026-04-20 (April is not
+    over), "2025" is before 2026-01-05."""
+    last = until or value
+    return last >= day[:len(last)]
 
 
 @dataclass(frozen=True)
@@ -202,16 +210,21 @@ class SentenceStore:
         )
         return {r[0]: _sentence(r) for r in rows}
 
-    def date_spans(self, ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    def date_spans(self, ids: Sequence[int], *,
+                   not_before: Mapping[int, str] | None = None) -> dict[int, list[tuple[int, int]]]:
+        """sentence id -> the character spans of its temporal expressions, in order. With `not_before` (sentence
+        id -> a day, YYYY-MM-DD), only the dates of those sentences that are not before that day
+        (`date_not_before`); a sentence not in it keeps all its dates."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
         out: dict[int, list[tuple[int, int]]] = {}
-        for sid, start, end in self._db.execute(
-            f'SELECT sentence_id, start, "end" FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
+        for sid, start, end, value, until in self._db.execute(
+            f'SELECT sentence_id, start, "end", value, until FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
             [int(i) for i in ids],
         ):
-            out.setdefault(sid, []).append((start, end))
+            if not_before is None or sid not in not_before or date_not_before(value, until, not_before[sid]):
+                out.setdefault(sid, []).append((start, end))
         return out
 
     def document_words(self, doc_ids: Collection[str]) -> dict[str, DocumentWords]:

@@ -13,6 +13,7 @@ import pytest
 from retrieval.answer_signals import type_match
 from retrieval.lexical import tokenize
 from retrieval.question import QuestionType, parse_question
+from retrieval.store import date_not_before
 from retrieval.temporal import tag_dates
 
 
@@ -64,3 +65,36 @@ def test_where_does_it_stand_asks_how_things_stand_not_for_a_place(question):
                                       "Where did the standoff take place?"])
 def test_where_questions_still_ask_for_a_place(question):
     assert parse_question(question).kind is QuestionType.WHERE
+
+
+@pytest.mark.parametrize("question", [
+    "When will the court rule on the appeal?", "When must Musk appear?", "By when must the company reply?",
+    "When is the trial due to start?", "When are the results expected?", "When is the vote scheduled?",
+    "Until when will the offer stay open?", "When is the next hearing?", "when will they pay??",
+])
+def test_a_when_question_about_what_is_to_come_asks_ahead(question):
+    q = parse_question(question)
+    assert q.kind is QuestionType.WHEN and q.ahead
+
+
+@pytest.mark.parametrize("question", [
+    "When did the court rule on the appeal?", "When was the trial due to start?", "When was Musk summoned?",
+    "When does the trial start?", "When has the company paid fines before?", "Who will rule on the appeal?",
+    "What will the court decide next?", "How much will the company pay?",
+])
+def test_questions_about_the_past_or_without_a_when_do_not_ask_ahead(question):
+    assert not parse_question(question).ahead
+
+
+@pytest.mark.parametrize("value, until, day, expected", [
+    ("2026-04", None, "2026-02-03", True),  # a later month
+    ("2026-02", None, "2026-02-28", True),  # the month is not over
+    ("2026-02-27", None, "2026-02-28", False),
+    ("2026-02-28", None, "2026-02-28", True),  # the day itself
+    ("2026", None, "2026-12-31", True),
+    ("2025", None, "2026-01-05", False),
+    ("2025-12-20", "2026-01-10", "2026-01-05", True),  # a range still running
+    ("2025-11", "2025-12", "2026-01-05", False),
+])
+def test_a_date_is_not_before_a_day_at_its_own_precision(value, until, day, expected):
+    assert date_not_before(value, until, day) is expected

@@ -124,3 +124,17 @@ def test_answers_from_another_case_do_not_leak_into_this_one(settings, embedder)
     bridge = engine.ask("How much will the bridge cost?")
     assert bridge.answers[0].citation.doc_id == "other-case"
     assert "40 million euros" in bridge.answers[0].text
+
+
+def test_a_question_about_what_is_to_come_sees_only_dates_not_before_the_article(bundled_engine):
+    """`date_spans(not_before=…)` on each backend: with each sentence's publication day, "appear in April"
+    (2026-04, after 2026-02-03) stays a date and "in July" (2025-07) does not; without it, both are dates."""
+    store = bundled_engine.index.store
+    texts = store.sentences(list(range(1000)))  # the bundled article's ids, whichever backend numbered them
+    april = next(i for i, r in texts.items() if "appear in April" in r.text)
+    july = next(i for i, r in texts.items() if r.text.startswith("In its rebuttal from July"))
+    every = store.date_spans([april, july])
+    assert set(every) == {april, july}
+    ahead = store.date_spans([april, july], not_before={april: "2026-02-03", july: "2026-02-03"})
+    assert ahead == {april: every[april]}
+    assert store.date_spans([april, july], not_before={april: "2026-02-03"}) == every  # july keeps its date

@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from retrieval.answering import (DATE_AWARE_KINDS, Scored, _passage, article_word_ids, gather, rank_by,
+from retrieval.answering import (Scored, _passage, article_word_ids, gather, question_dates, rank_by,
                                  sentence_word_ids)
 from retrieval.context import with_context
 from retrieval.engine import CaseEngine
@@ -43,7 +43,7 @@ def _plain(index, soft, g):
     candidates, articles, dates and soft support)."""
     ctx, rows = g.context, g.rows
     store = index.store
-    dates = store.date_spans([r.id for r in rows]) if ctx.question.kind in DATE_AWARE_KINDS else {}
+    dates = question_dates(store, ctx.question, rows)
     doc_terms = store.document_terms({r.doc_id for r in rows})
     recency = recency_ranks({r.doc_id: store.documents[r.doc_id].published for r in rows})
     support = soft.support_groups(ctx.words, sentence_word_ids(soft, [r.text for r in rows]))
