@@ -22,7 +22,7 @@ from retrieval.query_terms import query_terms
 from retrieval.question import Question, QuestionType
 from retrieval.ranker import LogisticModel, Ranking, probability
 from retrieval.search import Candidate, hybrid_candidates
-from retrieval.store import SentenceRow
+from retrieval.store import SentenceRow, SentenceStore
 from retrieval.vectors import vectors_of
 
 
@@ -121,7 +121,8 @@ def _split(ids: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
 DATE_AWARE_KINDS = frozenset({QuestionType.WHEN, QuestionType.WHO, QuestionType.HOW_MANY})
 
 
-def question_dates(store, question: Question, rows: list[SentenceRow]) -> dict[int, list[tuple[int, int]]]:
+def question_dates(store: SentenceStore, question: Question,
+                   rows: list[SentenceRow]) -> dict[int, list[tuple[int, int]]]:
     """sentence id -> the spans of the temporal expressions the question's answer slot reads (`type_match`):
     none for the kinds that read no dates; for a question about what is still to come (`Question.ahead`: "when
     will the court rule?") only the dates not before the sentence's publication day, since "the court heard

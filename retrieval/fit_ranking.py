@@ -313,7 +313,7 @@ def calibrated_threshold(p: np.ndarray, right: np.ndarray, cost: float | None = 
     A reference, printed beside the bootstrap choice and not used by the engine: two parameters fitted on every
     question make it move little when a few questions or a feature of negligible weight change, where the
     maximum of a flat utility curve can jump across its plateau (`threshold_plateau`). Returns 1.01 (never answer)
-    when `p` does not rise with being right, or when `right` has one class only."""
+    when `p` does not rise with being right or nothing is right, 0.0 (always answer) when everything is."""
     cost = WRONG_COST if cost is None else cost
     right = np.asarray(right, bool)
     if right.all() or not right.any():
