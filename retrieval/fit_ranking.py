@@ -68,6 +68,12 @@ EXTRA_COST = 0.1  # a wrong further answer under the first is further reading, c
 # What the abstention model predicts: "corpus" = the corpus answers the question (the issue's definition: the
 # abstention decides whether the corpus answers, the ranker which sentence); "top" = the top sentence is right.
 LABEL = "corpus"
+# How each answer mode's threshold is chosen from the out-of-case probabilities: "bootstrap", the maximum of the
+# bootstrap-mean utility (`bootstrap_threshold`); "calibrated", the break-even of the Platt-scaled probabilities
+# (`calibrated_threshold`), which holds still where the first jumps across a flat plateau but answers less (see
+# README, "Answering"). Both are printed whichever is chosen.
+THRESHOLD_METHODS = ("bootstrap", "calibrated")
+THRESHOLD_METHOD = "bootstrap"
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 K = 3
 
@@ -310,8 +316,8 @@ def calibrated_threshold(p: np.ndarray, right: np.ndarray, cost: float | None = 
     break-even P(right) = cost / (1 + cost) (Elkan 2001: +1 for a right answer, −cost for a wrong one, 0 for an
     abstention), mapped back to the scale of `p`. `cost` defaults to WRONG_COST.
 
-    A reference, printed beside the bootstrap choice and not used by the engine: two parameters fitted on every
-    question make it move little when a few questions or a feature of negligible weight change, where the
+    Printed beside the bootstrap choice, and chosen instead with `--threshold calibrated`: two parameters fitted on
+    every question make it move little when a few questions or a feature of negligible weight change, where the
     maximum of a flat utility curve can jump across its plateau (`threshold_plateau`). Returns 1.01 (never answer)
     when `p` does not rise with being right or nothing is right, 0.0 (always answer) when everything is."""
     cost = WRONG_COST if cost is None else cost
@@ -331,6 +337,13 @@ def set_label(label: str) -> None:
     LABEL = label
 
 
+def set_threshold_method(method: str) -> None:
+    if method not in THRESHOLD_METHODS:
+        raise ValueError(f"threshold method must be one of {', '.join(THRESHOLD_METHODS)}, not {method!r}")
+    global THRESHOLD_METHOD
+    THRESHOLD_METHOD = method
+
+
 def set_wrong_cost(cost: float) -> None:
     global WRONG_COST
     WRONG_COST = cost
@@ -340,7 +353,8 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
                      groups: list[str]) -> tuple[float, dict[str, float], np.ndarray]:
     """C of the abstention model by leave-one-case-out log-loss (of Cs within one standard error of the best, the
     most regularised, as for the ranker: `choose_ranker_c`), and one answer threshold per answer mode
-    (`retrieval.ranker.ANSWER_MODES`), each by `bootstrap_threshold` over out-of-case probabilities:
+    (`retrieval.ranker.ANSWER_MODES`), each by THRESHOLD_METHOD over out-of-case probabilities
+    (`bootstrap_threshold` or `calibrated_threshold`):
     balanced: an answer is worth giving when the corpus answers the question (label y);
     cautious: only when the first answer shown is right (`top_right`): a wrong first quote costs WRONG_COST
     whatever the corpus holds."""
@@ -367,11 +381,13 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
     thresholds = {}
     for m, right in {"balanced": y, "cautious": top_right}.items():
         table = bootstrap_utilities(oof, right)
-        t = thresholds[m] = bootstrap_threshold(oof, right, table=table)
+        boot, calibrated = bootstrap_threshold(oof, right, table=table), calibrated_threshold(oof, right)
+        t = thresholds[m] = boot if THRESHOLD_METHOD == "bootstrap" else calibrated
         lo, hi = threshold_plateau(oof, right, t, table=table)
-        print(f"abstention, {m}: threshold {t:.3f}; the tune side cannot tell it from any in {lo:.3f}-{hi:.3f} "
-              "(within one SD of the paired bootstrap utility difference); calibrated break-even "
-              f"{calibrated_threshold(oof, right):.3f} (Platt scaling, P = {WRONG_COST:g}/(1 + {WRONG_COST:g}))")
+        print(f"abstention, {m}: threshold {t:.3f} ({THRESHOLD_METHOD}); the tune side cannot tell it from any in "
+              f"{lo:.3f}-{hi:.3f} (within one SD of the paired bootstrap utility difference); bootstrap utility "
+              f"maximum {boot:.3f}, calibrated break-even {calibrated:.3f} (Platt scaling, P = {WRONG_COST:g}/"
+              f"(1 + {WRONG_COST:g}))")
     print("abstention, out-of-case: threshold -> answered with the right first quote, answered wrongly "
           "(corpus answers / does not), abstained")
     for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, 0.8, *thresholds.values()}):
@@ -480,11 +496,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="print figures, do not write retrieval/fitted.json")
     ap.add_argument("--wrong-cost", type=float, default=WRONG_COST,
                     help=f"what a wrong answer costs, a right one gaining 1 (default {WRONG_COST})")
+    ap.add_argument("--threshold", choices=THRESHOLD_METHODS, default=THRESHOLD_METHOD,
+                    help="how each answer mode's threshold is chosen: the bootstrap utility maximum, or the "
+                         "break-even of the calibrated probabilities (steadier; answers less)")
     ap.add_argument("--label", choices=("corpus", "top"), default=LABEL,
                     help="what the abstention model predicts: the corpus answers, or the top sentence is right")
     a = ap.parse_args(argv)
     set_wrong_cost(a.wrong_cost)
     set_label(a.label)
+    set_threshold_method(a.threshold)
     model = RetrievalSettings(_env_file=None).model
     section = fitted.section_for(SECTION, model)  # the fit is the embedding model's own (CASEBOT_MODEL)
     print(f"embedding model {model}: fitting section {section!r}")
@@ -540,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
             "answer_thresholds": {m: round(t, 6) for m, t in thresholds.items()}, "extra_threshold": round(extra, 6),
             "choices": {"ranker_C": c_rank, "scorer_C": c_scorer, "abstainer_C": c_abs, "wrong_cost": WRONG_COST,
                         "extra_cost": EXTRA_COST, "abstention_label": LABEL,
-                        "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"},
+                        "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"
+                        if THRESHOLD_METHOD == "bootstrap" else "calibrated break-even (Platt scaling)"},
         }, script="python -m retrieval.fit_ranking" + ("" if section == SECTION else f" (CASEBOT_MODEL={model})"))
         print(f"wrote section {section!r} of {fitted.FITTED_PATH}")
     return 0

@@ -127,3 +127,23 @@ def test_the_calibrated_break_even_is_where_answering_starts_to_pay_and_holds_un
 
     coin = rng.uniform(0.0, 1.0, 3000) < 0.5
     assert fit_ranking.calibrated_threshold(p, coin, 3.0) == 1.01
+
+
+@pytest.mark.parametrize("method", fit_ranking.THRESHOLD_METHODS)
+def test_the_fit_chooses_each_modes_threshold_by_the_method_asked_for(monkeypatch, method):
+    """`--threshold calibrated` puts the calibrated break-even where the bootstrap maximum was; the out-of-case
+    probabilities, the C and the other method's figure (printed) stay the same."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(240, len(fit_ranking.QUESTION_FEATURES)))
+    y = rng.uniform(size=240) < 1 / (1 + np.exp(-2 * x[:, 0]))
+    top_right = y & (rng.uniform(size=240) < 0.8)
+    groups = [f"case-{i % 6}" for i in range(240)]
+    monkeypatch.setattr(fit_ranking, "THRESHOLD_METHOD", method)
+    c, thresholds, oof = fit_ranking.choose_abstainer(x, y, top_right, groups)
+    pick = fit_ranking.bootstrap_threshold if method == "bootstrap" else fit_ranking.calibrated_threshold
+    assert thresholds == {"balanced": pytest.approx(pick(oof, y)), "cautious": pytest.approx(pick(oof, top_right))}
+
+
+def test_an_unknown_threshold_method_is_refused_by_name():
+    with pytest.raises(ValueError, match="bootstrap, calibrated"):
+        fit_ranking.set_threshold_method("median")
