@@ -66,11 +66,13 @@ def about_now(text: str) -> bool:
     return bool(_ABOUT_NOW.search(text))
 
 
-# The question's own auxiliary puts the event ahead: "when will/shall/must …", or "when is/are … due/expected/
-# scheduled/set/going/planned to …" and "… next/upcoming …". "When did/was/has …" and "when does …" do not.
+# The question's own auxiliary puts the event ahead: "when will/shall/must …", or "when is/are (when's, when're) …
+# due/expected/scheduled/set/going/planned to …" and "… next/upcoming …". "When did/was/has …" and "when does …"
+# do not.
+_SCHEDULED = r"(?:due|expected|scheduled|set to|going to|planned|next|upcoming)"
 _AHEAD = re.compile(
-    r"^\s*(?:when|by when|until when|on what date|what date)\s+(?:will|shall|must|"
-    r"(?:is|are)\b.*\b(?:due|expected|scheduled|set to|going to|planned|next|upcoming))\b", re.I)
+    r"^\s*(?:(?:when|by when|until when|on what date|what date)\s+(?:will|shall|must|(?:is|are)\b.*\b" + _SCHEDULED
+    + r")|when['’](?:s|re)\b.*\b" + _SCHEDULED + r")\b", re.I)
 
 
 def asks_ahead(text: str) -> bool:

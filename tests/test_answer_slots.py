@@ -71,6 +71,7 @@ def test_where_questions_still_ask_for_a_place(question):
     "When will the court rule on the appeal?", "When must Musk appear?", "By when must the company reply?",
     "When is the trial due to start?", "When are the results expected?", "When is the vote scheduled?",
     "Until when will the offer stay open?", "When is the next hearing?", "when will they pay??",
+    "When's the verdict expected?", "when’s the trial due to start?",
 ])
 def test_a_when_question_about_what_is_to_come_asks_ahead(question):
     q = parse_question(question)
@@ -80,7 +81,7 @@ def test_a_when_question_about_what_is_to_come_asks_ahead(question):
 @pytest.mark.parametrize("question", [
     "When did the court rule on the appeal?", "When was the trial due to start?", "When was Musk summoned?",
     "When does the trial start?", "When has the company paid fines before?", "Who will rule on the appeal?",
-    "What will the court decide next?", "How much will the company pay?",
+    "What will the court decide next?", "How much will the company pay?", "When's the trial?",
 ])
 def test_questions_about_the_past_or_without_a_when_do_not_ask_ahead(question):
     assert not parse_question(question).ahead
