@@ -60,6 +60,11 @@ def first_answer(engine: CaseEngine, question: str) -> str | None:
     return result.answers[0].text if result.answered else None
 
 
+def quoted_first(tmp_path: Path, embedder, articles, question: str) -> str:
+    """The first quote casebot gives over these articles (and the background), or "(abstained)"."""
+    return first_answer(build(tmp_path, embedder, articles), question) or "(abstained)"
+
+
 # -- 1. wrong entity ----------------------------------------------------------------------------------------
 FINES = [
     ("northwind-fine", "Regulator fines Northwind", "2026-03-02",
@@ -84,8 +89,7 @@ FINES = [
     ("Who dismissed Orion Telecom's appeal?", "Judge Peter Quill dismissed"),
 ])
 def test_the_answer_is_about_the_entity_asked_about(tmp_path, embedder, question, expected):
-    engine = build(tmp_path, embedder, FINES)
-    assert expected in (first_answer(engine, question) or "(abstained)")
+    assert expected in quoted_first(tmp_path, embedder, FINES, question)
 
 
 # -- 2. paraphrase ------------------------------------------------------------------------------------------
@@ -110,8 +114,7 @@ PLANES = [
         why="'quit' barely supported by 'stepped down' in the static token space"),
 ])
 def test_a_paraphrased_question_finds_the_sentence(tmp_path, embedder, question, expected):
-    engine = build(tmp_path, embedder, PLANES)
-    assert expected in (first_answer(engine, question) or "(abstained)")
+    assert expected in quoted_first(tmp_path, embedder, PLANES, question)
 
 
 # -- 3. near-miss: on topic, not answered by the corpus -----------------------------------------------------
@@ -187,8 +190,7 @@ CAUSES = [
         why="the cause slot weighs too little against the sentence repeating the question"),
 ])
 def test_why_questions_get_the_sentence_giving_the_cause(tmp_path, embedder, question, expected):
-    engine = build(tmp_path, embedder, CAUSES)
-    assert expected in (first_answer(engine, question) or "(abstained)")
+    assert expected in quoted_first(tmp_path, embedder, CAUSES, question)
 
 
 
@@ -252,8 +254,7 @@ UPDATES = [
     ("What is the status of Vantor's battery plant now?", "construction of the battery plant will now go ahead"),
 ])
 def test_a_question_about_now_gets_the_later_statement(tmp_path, embedder, question, expected):
-    engine = build(tmp_path, embedder, UPDATES)
-    assert expected in (first_answer(engine, question) or "(abstained)")
+    assert expected in quoted_first(tmp_path, embedder, UPDATES, question)
 
 
 # -- 5b. what is still to come: "when will …?" is not answered by a date already past -----------------------
@@ -298,8 +299,7 @@ STILL_TO_COME = [
     ("When did the Kessel inquiry publish its interim report?", "published its interim report on Monday"),
 ])
 def test_when_questions_get_the_dated_sentence_of_their_time(tmp_path, embedder, question, expected):
-    engine = build(tmp_path, embedder, SCHEDULES)
-    assert expected in (first_answer(engine, question) or "(abstained)")
+    assert expected in quoted_first(tmp_path, embedder, SCHEDULES, question)
 
 
 @pytest.mark.parametrize("question", STILL_TO_COME)
@@ -341,8 +341,7 @@ SPELLING = [
     ("How much money is in the cybercrime plan?", "cyber crime plan sets aside 50 million euros"),
 ])
 def test_spelling_variants_find_the_sentence_and_the_quote_stays_exact(tmp_path, embedder, question, expected):
-    engine = build(tmp_path, embedder, SPELLING)
-    assert expected in (first_answer(engine, question) or "(abstained)")
+    assert expected in quoted_first(tmp_path, embedder, SPELLING, question)
 
 
 @pytest.mark.parametrize("a, b", [
