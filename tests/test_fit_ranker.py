@@ -131,8 +131,8 @@ def test_the_calibrated_break_even_is_where_answering_starts_to_pay_and_holds_un
 
 @pytest.mark.parametrize("method", fit_ranking.THRESHOLD_METHODS)
 def test_the_fit_chooses_each_modes_threshold_by_the_method_asked_for(monkeypatch, method):
-    """`--threshold calibrated` puts the calibrated break-even where the bootstrap maximum was; the out-of-case
-    probabilities, the C and the other method's figure (printed) stay the same."""
+    """Each answer mode's threshold is the asked method's value over the out-of-case probabilities the fit
+    returns: the bootstrap maximum by default, the calibrated break-even with `--threshold calibrated`."""
     rng = np.random.default_rng(7)
     x = rng.normal(size=(240, len(fit_ranking.QUESTION_FEATURES)))
     y = rng.uniform(size=240) < 1 / (1 + np.exp(-2 * x[:, 0]))
