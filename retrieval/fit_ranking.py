@@ -349,15 +349,39 @@ def set_wrong_cost(cost: float) -> None:
     WRONG_COST = cost
 
 
-def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
-                     groups: list[str]) -> tuple[float, dict[str, float], np.ndarray]:
+def kept_threshold(chosen: float, plateau: tuple[float, float], current: float | None) -> float:
+    """The threshold a refit writes: `current`, the one the engine reads now, while it lies within the `plateau`
+    of the newly `chosen` one (`threshold_plateau`: thresholds the tune side cannot tell from it), else `chosen`.
+
+    The bootstrap utility is flat across a wide plateau, and its maximum wanders inside it with any small change
+    of the inputs: a feature of negligible weight, or a few more tune questions, moved it from 0.435 to 0.49 and
+    to 0.70, and the answers moved with it though nothing the data can see had changed. A refit changes the
+    operating point only when the data prefers another one."""
+    if current is not None and plateau[0] <= current <= plateau[1]:
+        return current
+    return chosen
+
+
+@dataclass(frozen=True)
+class CurrentFit:
+    """The abstention choices the engine reads now (`retrieval/fitted.json`), which a refit keeps while the tune
+    side cannot tell them from its new best (`choose_abstainer`)."""
+    c: float
+    thresholds: dict[str, float]
+
+
+def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray, groups: list[str],
+                     current: CurrentFit | None = None) -> tuple[float, dict[str, float], np.ndarray]:
     """C of the abstention model by leave-one-case-out log-loss (of Cs within one standard error of the best, the
     most regularised, as for the ranker: `choose_ranker_c`), and one answer threshold per answer mode
     (`retrieval.ranker.ANSWER_MODES`), each by THRESHOLD_METHOD over out-of-case probabilities
     (`bootstrap_threshold` or `calibrated_threshold`):
     balanced: an answer is worth giving when the corpus answers the question (label y);
     cautious: only when the first answer shown is right (`top_right`): a wrong first quote costs WRONG_COST
-    whatever the corpus holds."""
+    whatever the corpus holds.
+    `current`, the choices fitted before, keeps its C while that C is within one standard error of the best (the
+    one-SE rule's own tolerance), and then each bootstrap threshold the tune side cannot tell from the new maximum
+    (`kept_threshold`). A new C rescales the probabilities, so its thresholds are chosen anew."""
     gs = np.asarray(groups)
     losses, oof_by_c = {}, {}
     for c in C_GRID:
@@ -374,18 +398,26 @@ def choose_abstainer(x: np.ndarray, y: np.ndarray, top_right: np.ndarray,
         losses[c] = -np.where(y, np.log(clipped), np.log(1 - clipped))  # per question
     best = min(C_GRID, key=lambda c: losses[c].mean())
     se = float(losses[best].std() / np.sqrt(len(y)))
-    c = min(c for c in C_GRID if losses[c].mean() <= losses[best].mean() + se)
+    within = [c for c in C_GRID if losses[c].mean() <= losses[best].mean() + se]
+    keep = current is not None and current.c in within
+    c = current.c if keep else min(within)
     print("abstention C by leave-one-case-out log-loss: "
-          + ", ".join(f"{c}: {v.mean():.3f}" for c, v in losses.items()) + f" (best {best}, one SE {se:.3f}) -> {c}")
+          + ", ".join(f"{c}: {v.mean():.3f}" for c, v in losses.items()) + f" (best {best}, one SE {se:.3f}) -> {c}"
+          + (f" (kept: the fitted C is within one SE; the one-SE rule alone gives {min(within)})"
+             if keep and c != min(within) else ""))
     oof = oof_by_c[c]
     thresholds = {}
     for m, right in {"balanced": y, "cautious": top_right}.items():
         table = bootstrap_utilities(oof, right)
         boot, calibrated = bootstrap_threshold(oof, right, table=table), calibrated_threshold(oof, right)
-        t = thresholds[m] = boot if THRESHOLD_METHOD == "bootstrap" else calibrated
+        t = boot if THRESHOLD_METHOD == "bootstrap" else calibrated
         lo, hi = threshold_plateau(oof, right, t, table=table)
-        print(f"abstention, {m}: threshold {t:.3f} ({THRESHOLD_METHOD}); the tune side cannot tell it from any in "
-              f"{lo:.3f}-{hi:.3f} (within one SD of the paired bootstrap utility difference); bootstrap utility "
+        before = current.thresholds.get(m) if keep and THRESHOLD_METHOD == "bootstrap" else None
+        thresholds[m] = kept_threshold(t, (lo, hi), before)
+        how = (f"kept: the fitted {before:.3f} lies within the plateau" if thresholds[m] == before != t
+               else THRESHOLD_METHOD)
+        print(f"abstention, {m}: threshold {thresholds[m]:.3f} ({how}); the tune side cannot tell {t:.3f} from any "
+              f"in {lo:.3f}-{hi:.3f} (within one SD of the paired bootstrap utility difference); bootstrap utility "
               f"maximum {boot:.3f}, calibrated break-even {calibrated:.3f} (Platt scaling, P = {WRONG_COST:g}/"
               f"(1 + {WRONG_COST:g}))")
     print("abstention, out-of-case: threshold -> answered with the right first quote, answered wrongly "
@@ -490,6 +522,20 @@ def show_model(name: str, model: LogisticModel) -> None:
           + f", intercept {model.intercept:+.2f}")
 
 
+def current_fit(section: str) -> CurrentFit | None:
+    """The abstention choices `retrieval/fitted.json` holds for `section`, or None when it holds none or they were
+    fitted for another wrong-answer cost or abstention label (they then answer another question)."""
+    try:
+        values = fitted.load(section)
+    except fitted.MissingFit:
+        return None
+    choices = values.get("choices", {})
+    if choices.get("wrong_cost") != WRONG_COST or choices.get("abstention_label") != LABEL \
+            or "abstainer_C" not in choices or not values.get("answer_thresholds"):
+        return None
+    return CurrentFit(float(choices["abstainer_C"]), dict(values["answer_thresholds"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=ROOT / ".casebot-fit", help="indexes of the eval corpora (reused)")
@@ -499,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", choices=THRESHOLD_METHODS, default=THRESHOLD_METHOD,
                     help="how each answer mode's threshold is chosen: the bootstrap utility maximum, or the "
                          "break-even of the calibrated probabilities (steadier; answers less)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="choose the abstention C and thresholds anew, not keeping the fitted ones while the tune "
+                         "side cannot tell them from the new best")
     ap.add_argument("--label", choices=("corpus", "top"), default=LABEL,
                     help="what the abstention model predicts: the corpus answers, or the top sentence is right")
     a = ap.parse_args(argv)
@@ -533,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     ranker = fit_ranker(train, c_rank)
     scorer = fit_scorer(train, c_scorer)
     qx, qy, qtop, qg = out_of_case_rows(train, c_rank, c_scorer)
-    c_abs, thresholds, oof = choose_abstainer(qx, qy, qtop, qg)
+    c_abs, thresholds, oof = choose_abstainer(qx, qy, qtop, qg, None if a.fresh else current_fit(section))
     qkinds = [it.kind for g in groups_of(train) for it in train if it.group == g]  # out_of_case_rows' order
     show_separation("tune side, out of case", separation(oof, qy, qkinds))
     abstainer = fit_logistic(qx, qy, c_abs, QUESTION_FEATURES)
@@ -560,7 +609,8 @@ def main(argv: list[str] | None = None) -> int:
             "answer_thresholds": {m: round(t, 6) for m, t in thresholds.items()}, "extra_threshold": round(extra, 6),
             "choices": {"ranker_C": c_rank, "scorer_C": c_scorer, "abstainer_C": c_abs, "wrong_cost": WRONG_COST,
                         "extra_cost": EXTRA_COST, "abstention_label": LABEL,
-                        "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples"
+                        "threshold": f"bootstrap mean utility, {BOOTSTRAP_SAMPLES} samples, the fitted one kept "
+                                     "within the plateau"
                         if THRESHOLD_METHOD == "bootstrap" else "calibrated break-even (Platt scaling)"},
         }, script="python -m retrieval.fit_ranking" + ("" if section == SECTION else f" (CASEBOT_MODEL={model})"))
         print(f"wrote section {section!r} of {fitted.FITTED_PATH}")

@@ -144,6 +144,40 @@ def test_the_fit_chooses_each_modes_threshold_by_the_method_asked_for(monkeypatc
     assert thresholds == {"balanced": pytest.approx(pick(oof, y)), "cautious": pytest.approx(pick(oof, top_right))}
 
 
+def _abstention_data(seed: int, n: int = 240):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, len(fit_ranking.QUESTION_FEATURES)))
+    y = rng.uniform(size=n) < 1 / (1 + np.exp(-2 * x[:, 0]))
+    top_right = y & (rng.uniform(size=n) < 0.8)
+    return x, y, top_right, [f"case-{i % 6}" for i in range(n)]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_refit_keeps_the_fitted_choices_the_tune_side_cannot_tell_from_its_new_best(seed):
+    """Ten more questions move a fresh fit's balanced threshold (0.645 -> 0.611, 0.611 -> 0.681 on these data);
+    a refit given the choices fitted before (`CurrentFit`) keeps its C and that threshold, since the tune side
+    cannot tell them from its new best. A threshold no plateau holds is chosen anew."""
+    x, y, top_right, groups = _abstention_data(seed)
+    c, before, _ = fit_ranking.choose_abstainer(x[:230], y[:230], top_right[:230], groups[:230])
+    fresh_c, fresh, _ = fit_ranking.choose_abstainer(x, y, top_right, groups)
+    kept_c, kept, _ = fit_ranking.choose_abstainer(x, y, top_right, groups, fit_ranking.CurrentFit(c, before))
+    assert fresh["balanced"] != pytest.approx(before["balanced"], abs=0.02)
+    assert (kept_c, kept["balanced"]) == (c, before["balanced"])
+
+    far = fit_ranking.CurrentFit(c, {"balanced": 0.999, "cautious": 0.001})
+    assert fresh_c == c and fit_ranking.choose_abstainer(x, y, top_right, groups, far)[1] == fresh
+
+
+@pytest.mark.parametrize("chosen, plateau, current, kept", [
+    (0.49, (0.29, 0.76), 0.435, 0.435),  # the data cannot tell them apart: the fitted one stays
+    (0.49, (0.29, 0.76), 0.80, 0.49),  # the data prefers the new one
+    (0.49, (0.29, 0.76), None, 0.49),  # nothing fitted before
+    (0.49, (0.29, 0.76), 0.29, 0.29),  # the plateau's own edge is inside it
+])
+def test_a_threshold_is_kept_only_inside_the_new_plateau(chosen, plateau, current, kept):
+    assert fit_ranking.kept_threshold(chosen, plateau, current) == kept
+
+
 def test_an_unknown_threshold_method_is_refused_by_name():
     with pytest.raises(ValueError, match="bootstrap, calibrated"):
         fit_ranking.set_threshold_method("median")
