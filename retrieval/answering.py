@@ -12,9 +12,9 @@ import numpy as np
 
 from retrieval.case_index import CaseIndex
 from retrieval.context import leans_on_previous, with_context
-from retrieval.features import (QuestionContext, candidate_feature_matrix, full_gap, question_features,
-                                recency_ranks, support_gaps)
-from retrieval.lexical import distinct_words, words
+from retrieval.features import (QuestionContext, candidate_feature_matrix, date_match, full_gap,
+                                question_features, recency_ranks, support_gaps)
+from retrieval.lexical import distinct_words, tokenize, words
 from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Answer, Citation
@@ -136,6 +136,37 @@ def question_dates(store: SentenceStore, question: Question,
     return store.date_spans(ids, not_before={i: day for i, day in published.items() if day})
 
 
+def named_date_values(store: SentenceStore, question: Question,
+                      rows: list[SentenceRow]) -> dict[int, list[tuple[str, str | None]]]:
+    """sentence id -> the (value, until) of its tagged dates, read only for a question that names a date
+    (`Question.dates`), which the `date_match` feature compares them with; else empty."""
+    if not question.dates:
+        return {}
+    return store.date_values([r.id for r in rows])
+
+
+def date_support(question: Question, ctx: QuestionContext, support: np.ndarray, doc_ids: list[str],
+                 store: SentenceStore) -> np.ndarray:
+    """`support` (len(doc_ids), len(ctx.words)): the articles' soft support of the question's words, with the
+    words of the dates the question names (`Question.date_text`) supported only by an article that states a
+    date falling in one of them (`date_match`) or was published in it, whatever words it uses: a July 2025
+    recall's article holds "2025" but does not support "recalled in May 2025". Returns a copy; `support`
+    itself when the question names no date. Read by the `gap` of the abstention."""
+    if not question.dates or not len(doc_ids):
+        return support
+    written = set(tokenize(" ".join(question.date_text)))
+    columns = [j for j, alts in enumerate(ctx.terms) if alts & written]
+    if not columns:
+        return support
+    stated = store.document_date_values(doc_ids)
+    docs = store.documents
+    out = support.copy()
+    for k, d in enumerate(doc_ids):
+        dates = stated.get(d, []) + ([(docs[d].published, None)] if docs[d].published else [])
+        out[k, columns] = 1.0 if date_match(question.dates, dates) > 0 else 0.0
+    return out
+
+
 def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMatcher) -> Gathered:
     """Candidates of the hybrid search with their features. `soft` gives word support in the model's space."""
     qterms = query_terms(question.text, index.lexical.knows)
@@ -160,8 +191,9 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     rows = [r for _, r in pairs]
     x = candidate_feature_matrix(ctx, rows, np.asarray([c.dense for c, _ in pairs], float),
                                  np.asarray([c.bm25 for c, _ in pairs], float), docs, doc_terms, dates, recency,
-                                 support[:len(pairs)])
-    article_gap = dict(zip(checked, support_gaps(ctx, support[len(pairs):]).tolist()))
+                                 support[:len(pairs)], named_date_values(index.store, question, rows))
+    articles = date_support(question, ctx, support[len(pairs):], checked, index.store)
+    article_gap = dict(zip(checked, support_gaps(ctx, articles).tolist()))
     gaps = np.asarray([article_gap.get(r.doc_id, full_gap(ctx)) for r in rows], float)
     return Gathered(ctx, [c for c, _ in pairs], rows, x, gaps)
 

@@ -14,6 +14,8 @@ Per candidate (`CANDIDATE_FEATURES`), all in [0, 1] or close:
   crisp_slot the same for the crisp types: a date for "when", a number for "how many", an amount for "how much"
   no_slot    1 for a crisp question whose sentence has no date, number or amount at all
   recent     for a question about how things stand now, how late the article is among the candidates' articles
+  date_match for a question naming a date ("fined in January 2023", "on 3 February"): 1 when one of the
+             sentence's dates falls in it, −1 when the sentence gives dates and none does, else 0
 Per question, on the sentence shown first, the ranker's best (`QUESTION_FEATURES`), for the abstention decision
 (`retrieval.answering.answer_features`):
   top        the answerability scorer's logit of the shown sentence (the scorer's logits compare questions)
@@ -48,7 +50,7 @@ from retrieval.question import Question, QuestionType
 from retrieval.store import DocumentRow, SentenceRow
 
 CANDIDATE_FEATURES = ("dense", "bm25", "cover", "soft", "context", "foreign", "slot", "crisp_slot", "no_slot",
-                      "recent")
+                      "recent", "date_match")
 QUESTION_FEATURES = ("top", "margin", "dense", "context", "slot", "gap")
 
 CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.HOW_MUCH})
@@ -76,6 +78,35 @@ def entity_terms(question: str, terms: QueryTerms) -> list[frozenset[str]]:
     """The question's terms that come from names, acronyms and numbers."""
     found = {t for m in _ENTITY.finditer(question) for t in tokenize(m.group())}
     return [alts for alts in terms.terms if alts & found]
+
+
+def _date_key(value: str, year_less: bool) -> str:
+    # A tagged date against a month or day of no stated year is compared without its year: "2026-02-03" -> "-02-03".
+    return value[4:] if year_less and not value.startswith("-") else value
+
+
+def _dates_overlap(named: tuple[str, str | None], date: tuple[str, str | None]) -> bool:
+    """Whether a tagged date (value, until) falls in a named one, compared at the coarser precision of the two:
+    "2023-01-16" falls in "2023-01" and in "2023"; "2024-07" does not fall in "2025-07"; against "--07" (July of no
+    stated year) any July does, and a bare year says nothing."""
+    year_less = named[0].startswith("--")
+    q_lo, q_hi = (v[1:] if year_less else v for v in (named[0], named[1] or named[0]))
+    lo, hi = (_date_key(v, year_less) for v in (date[0], date[1] or date[0]))
+    if not lo:
+        return False
+    if hi < lo:  # a range over a new year, seen without its years: its first day is enough
+        hi = lo
+    n = min(len(lo), len(q_lo))
+    return lo[:n] <= q_hi[:n] and q_lo[:n] <= hi[:n]
+
+
+def date_match(named: Sequence[tuple[str, str | None]], dates: Sequence[tuple[str, str | None]]) -> float:
+    """The `date_match` feature: 1 when one of a sentence's tagged `dates` (value, until) falls in one of the
+    dates the question names (`retrieval.question.named_dates`), −1 when the sentence has dates and none does
+    ("fined in May 2023" for "fined in January 2023"), 0 when it has none or the question names none."""
+    if not named or not dates:
+        return 0.0
+    return 1.0 if any(_dates_overlap(q, d) for q in named for d in dates) else -1.0
 
 
 def _share(terms: list[frozenset[str]], weights: list[float], have) -> float:
@@ -176,11 +207,13 @@ def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], 
                              bm25: np.ndarray, docs: Mapping[str, DocumentRow],
                              doc_terms: Mapping[str, tuple[Collection[str] | str, Collection[str] | str]],
                              date_spans: Mapping[int, list[tuple[int, int]]], recency: Mapping[str, float],
-                             soft_support: np.ndarray) -> np.ndarray:
+                             soft_support: np.ndarray,
+                             date_values: Mapping[int, list[tuple[str, str | None]]] | None = None) -> np.ndarray:
     """(len(rows), len(CANDIDATE_FEATURES)) float64: row i is `candidate_features` of rows[i] (its cosine
     dense[i], its raw BM25 bm25[i], its article docs[rows[i].doc_id] with that article's (first paragraph's, all)
-    tokens doc_terms[...] (sets, or token strings as `term_hits` reads them), its date spans date_spans.get(id, []), its article's recency[...] and its `soft_share`
-    of soft_support[i], one support value per word of ctx.words), for all candidates of a question at once.
+    tokens doc_terms[...] (sets, or token strings as `term_hits` reads them), its date spans date_spans.get(id, []), its article's recency[...], its `soft_share`
+    of soft_support[i], one support value per word of ctx.words, and its tagged dates date_values.get(id, []) as
+    (value, until), read only for a question that names a date), for all candidates of a question at once.
 
     The shares are sums over term-membership matrices (candidates × terms, and articles × terms for the article
     parts, each article once however many of its sentences are candidates); only the answer slot (`type_match`)
@@ -228,12 +261,15 @@ def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], 
             out[:, col["slot"]] = slot
     if ctx.question.about_now:
         out[:, col["recent"]] = [recency[r.doc_id] for r in rows]
+    if ctx.question.dates and date_values:
+        out[:, col["date_match"]] = [date_match(ctx.question.dates, date_values.get(r.id, [])) for r in rows]
     return out
 
 
 def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm25: float,
                        doc: DocumentRow, doc_terms: tuple[frozenset[str], frozenset[str]],
-                       date_spans: list[tuple[int, int]], recency: float, soft: float) -> list[float]:
+                       date_spans: list[tuple[int, int]], recency: float, soft: float,
+                       date_values: Sequence[tuple[str, str | None]] = ()) -> list[float]:
     """The definition, one candidate at a time (`candidate_feature_matrix` computes it for all candidates of a
     question at once, as the ask path does; the tests hold the two together)."""
     have = set(row.tokens)
@@ -254,6 +290,7 @@ def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm2
         slot if kind in CRISP_KINDS else 0.0,
         1.0 if kind in CRISP_KINDS and slot == 0.0 else 0.0,
         recency if ctx.question.about_now else 0.0,
+        date_match(ctx.question.dates, date_values),
     ]
 
 

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from collections import Counter, OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -473,6 +473,28 @@ class MilvusStore:
                            if day is None or date_not_before(d[0], d[5] if len(d) > 5 else None, day))
             if spans:
                 out[sid] = spans
+        return out
+
+    def date_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
+        """As `SentenceStore.date_values`."""
+        if not len(ids):
+            return {}
+        out: dict[int, list[tuple[str, str | None]]] = {}
+        for r in _by_ids(self.client, self.name, ids, ["id", "dates"]):
+            found = sorted((int(d[3]), d[0], d[5] if len(d) > 5 else None) for d in r["dates"])
+            if found:
+                out[int(r["id"])] = [(value, until) for _, value, until in found]
+        return out
+
+    def document_date_values(self, doc_ids: Collection[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """As `SentenceStore.document_date_values`: the article's ids are its range (see `_doc_rows`)."""
+        ranges = {d: self.ranges[d] for d in dict.fromkeys(doc_ids) if d in self.ranges}
+        values = self.date_values([i for first, n in ranges.values() for i in range(first, first + n)])
+        out: dict[str, list[tuple[str, str | None]]] = {}
+        for d, (first, n) in ranges.items():
+            found = [v for i in range(first, first + n) for v in values.get(i, [])]
+            if found:
+                out[d] = found
         return out
 
     def _doc_rows(self, doc_ids) -> dict[str, list[SentenceRow]]:

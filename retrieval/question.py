@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
+
+from retrieval.temporal import tag_dates
 
 MAX_QUESTION_CHARS = 500
 
@@ -37,6 +40,9 @@ class Question:
     # Asks when something still to come will happen ("when will the court rule?", "when is the trial due to
     # start?"): a date its article places in the past does not answer it.
     ahead: bool = False
+    # The dates it names ("fined in January 2023", "on 3 February"): `named_dates`, and their words as written.
+    dates: tuple[tuple[str, str | None], ...] = ()
+    date_text: tuple[str, ...] = ()
 
 
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
@@ -80,6 +86,31 @@ def asks_ahead(text: str) -> bool:
     return bool(_AHEAD.search(text))
 
 
+# Two days far apart, on different month-days and weekdays. Against both, a date written with its year resolves
+# the same; a month or day without one ("in July", "on 3 February") keeps its month(-day) and changes year; an
+# expression relative to the day ("on Tuesday", "last week", "yesterday") changes otherwise.
+_REFERENCE_DAYS = (date(2000, 3, 15), date(2050, 9, 20))
+
+
+def named_dates(text: str) -> list[tuple[tuple[str, str | None], str]]:
+    """The dates a question names, each ((value, until), the expression as written), value and until as the
+    temporal tagger writes them (`retrieval.temporal`:
+    YYYY, YYYY-MM or YYYY-MM-DD, `until` a range's last value or None). A month or day written without a year is
+    "--MM" or "--MM-DD" (ISO 8601's month and month-day of no stated year): "in July" → ("--07", None). An
+    expression relative to the day of asking ("on Tuesday", "last year") is left out: the reporter's today says
+    nothing of when the corpus's events happened."""
+    first, second = (tag_dates(text, day) for day in _REFERENCE_DAYS)
+    out = []
+    for a, b in zip(first, second):
+        if (a.start, a.end) != (b.start, b.end):
+            continue
+        if (a.value, a.until) == (b.value, b.until):
+            out.append(((a.value, a.until), a.text))
+        elif len(a.value) >= 7 and a.value[4:] == b.value[4:] and (a.until or "")[4:] == (b.until or "")[4:]:
+            out.append((("-" + a.value[4:], "-" + a.until[4:] if a.until else None), a.text))
+    return out
+
+
 def clean_question(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = "".join(ch for ch in text if ch not in _INVISIBLE and (ch.isprintable() or ch.isspace()))
@@ -106,5 +137,7 @@ def parse_question(raw: str) -> Question:
             "Ask one short question at a time."
         )
     kind = question_kind(text)
+    dates = named_dates(text)
     return Question(raw=str(raw), text=text, kind=kind, about_now=about_now(text),
-                    ahead=kind is QuestionType.WHEN and asks_ahead(text))
+                    ahead=kind is QuestionType.WHEN and asks_ahead(text),
+                    dates=tuple(value for value, _ in dates), date_text=tuple(written for _, written in dates))

@@ -227,6 +227,34 @@ class SentenceStore:
                 out.setdefault(sid, []).append((start, end))
         return out
 
+    def date_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
+        """sentence id -> the (value, until) of its temporal expressions, in order (`DateRow`); a sentence without
+        dates is absent."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        out: dict[int, list[tuple[str, str | None]]] = {}
+        for sid, value, until in self._db.execute(
+            f'SELECT sentence_id, value, until FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
+            [int(i) for i in ids],
+        ):
+            out.setdefault(sid, []).append((value, until))
+        return out
+
+    def document_date_values(self, doc_ids: Collection[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """doc_id -> the (value, until) of every temporal expression of its sentences; an article without dates
+        is absent."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        out: dict[str, list[tuple[str, str | None]]] = {}
+        for doc_id, value, until in self._db.execute(
+            f"SELECT s.doc_id, d.value, d.until FROM dates d JOIN sentences s ON s.id = d.sentence_id "
+            f"WHERE s.doc_id IN ({marks})", list(doc_ids),
+        ):
+            out.setdefault(doc_id, []).append((value, until))
+        return out
+
     def document_words(self, doc_ids: Collection[str]) -> dict[str, DocumentWords]:
         """doc_id -> its `DocumentWords` as the reindex wrote them."""
         return {r[0]: _document_words(r) for r in self._select("doc_id, words, lead, terms", doc_ids)}

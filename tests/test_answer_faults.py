@@ -320,6 +320,72 @@ def test_a_past_date_is_never_a_sure_answer_to_a_question_about_what_is_to_come(
         assert not result.sure, (text, result.answers[0].text)
 
 
+# -- 5c. a question that names a date gets the sentence of that date, not a twin of another date --------------
+DATED = [
+    ("orsa-fines", "Orsa Telecom fined again over outages", "2025-11-20",
+     "The telecoms regulator fined Orsa Telecom 12 million euros on Tuesday over a nationwide network outage.",
+     "In March 2024 the same regulator had fined Orsa 4 million euros for misleading advertising.",
+     "Orsa said it would appeal against the latest penalty."),
+    ("vantor-recall", "Vantor recalls e-scooters after battery fires", "2026-02-06",
+     "Vantor recalled 20,000 electric scooters on Wednesday after reports of battery fires.",
+     "The company had recalled 5,000 scooters in July 2025 over faulty brakes.",
+     "Owners can return the scooters to any dealer for a refund."),
+    ("harlow-council", "Harlow council leader resigns", "2026-01-15",
+     "The leader of Harlow council, Mark Deane, resigned on 12 January after an audit found missing funds.",
+     "In October the council had voted to sell its headquarters to cut costs.",
+     "An interim leader will be chosen next month."),
+    ("lindqvist-trial", "Lindqvist fraud trial opens in Stockholm", "2026-03-10",
+     "The trial of former bank chief Eva Lindqvist opened in Stockholm on 9 March.",
+     "Lindqvist was arrested in June 2024 at her home outside the city.",
+     "She denies all charges."),
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    # The date written as the article wrote it, and its twin of another date in the same article.
+    ("How much was Orsa fined in March 2024?", "fined Orsa 4 million euros"),
+    ("How many scooters did Vantor recall in July 2025?", "recalled 5,000 scooters in July 2025"),
+    # The date the article gives as a weekday, a day and month, or a month of the year before publication.
+    ("How much was Orsa Telecom fined in November 2025?", "fined Orsa Telecom 12 million euros on Tuesday"),
+    ("How many scooters did Vantor recall on 4 February 2026?", "recalled 20,000 electric scooters on Wednesday"),
+    ("What did Harlow council decide in October 2025?", "voted to sell its headquarters"),
+    ("What happened to Mark Deane on 12 January?", "resigned on 12 January"),
+    ("What happened to Eva Lindqvist in June 2024?", "was arrested in June 2024"),
+])
+def test_a_question_naming_a_date_gets_the_sentence_of_that_date(tmp_path, embedder, question, expected):
+    assert expected in quoted_first(tmp_path, embedder, DATED, question)
+
+
+# The event the question asks about, on a date the corpus does not report it: only on another date.
+DATE_NOT_REPORTED = [
+    "What did Harlow council decide in March 2025?",
+    gap("How many scooters did Vantor recall in May 2025?",
+        why="answered (0.62, not sure) from the recall of July 2025"),
+    gap("How much was Orsa fined in January 2023?", why="answered (0.53, not sure) from the fine of March 2024"),
+    gap("What happened to Eva Lindqvist in June 2022?", why="answered (0.48, not sure) from her arrest in June 2024"),
+    gap("How much was Orsa Telecom fined on 3 June 2025?",
+        why="answered (0.48, not sure) from the fine of November 2025"),
+]
+
+
+@pytest.mark.parametrize("question", DATE_NOT_REPORTED)
+def test_a_question_naming_a_date_the_corpus_does_not_report_gets_no_answer(tmp_path, embedder, question):
+    engine = build(tmp_path, embedder, DATED)
+    result = engine.ask(question)
+    assert not result.answered, result.answers[0].text
+
+
+def test_a_sentence_of_another_date_is_never_a_sure_answer_to_a_question_naming_a_date(tmp_path, embedder):
+    """Where one is still quoted, it carries the "not sure" mark; before the article's support of a question's
+    date was read from its dates, "How many scooters did Vantor recall in May 2025?" was quoted as sure (0.78)
+    from the recall of July 2025."""
+    engine = build(tmp_path, embedder, DATED)
+    for question in DATE_NOT_REPORTED:
+        text = question.values[0] if hasattr(question, "values") else question
+        result = engine.ask(text)
+        assert not result.sure, (text, result.answers[0].text)
+
+
 # -- 7. spelling variants -----------------------------------------------------------------------------------
 SPELLING = [
     ("mp-profile", "Profile of an MP", "2026-08-01",

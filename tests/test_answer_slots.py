@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from retrieval.answer_signals import type_match
+from retrieval.features import date_match
 from retrieval.lexical import tokenize
 from retrieval.question import QuestionType, parse_question
 from retrieval.store import date_not_before
@@ -99,3 +100,45 @@ def test_questions_about_the_past_or_without_a_when_do_not_ask_ahead(question):
 ])
 def test_a_date_is_not_before_a_day_at_its_own_precision(value, until, day, expected):
     assert date_not_before(value, until, day) is expected
+
+
+@pytest.mark.parametrize("question, dates", [
+    ("How much was Meta fined in January 2023?", (("2023-01", None),)),
+    ("What happened on February 3, 2026?", (("2026-02-03", None),)),
+    ("What did the court decide in 2019?", (("2019", None),)),
+    ("What was agreed between May 11 and 15, 2026?", (("2026-05-11", "2026-05-15"),)),
+    # No year written: the month or day of any year, ISO 8601's "--MM" and "--MM-DD".
+    ("What did X say in July?", (("--07", None),)),
+    ("What happened to the director on 3 February?", (("--02-03", None),)),
+    ("Who won the June elections?", (("--06", None),)),
+    # Relative to the day of asking, which says nothing of the corpus's days: none.
+    ("What did prosecutors do on Tuesday?", ()),
+    ("What happened last year?", ()),
+    ("What did the court rule yesterday?", ()),
+    ("When must Musk appear?", ()),
+    ("What did Theresa May say?", ()),
+])
+def test_a_question_names_the_dates_it_writes(question, dates):
+    q = parse_question(question)
+    assert q.dates == dates
+    assert len(q.date_text) == len(dates) and all(text in question for text in q.date_text)
+
+
+@pytest.mark.parametrize("named, sentence_dates, expected", [
+    ([("2023-01", None)], [("2023-01-16", None)], 1.0),  # a day in the month asked about
+    ([("2023-01", None)], [("2023-05", None)], -1.0),  # a twin of another month
+    ([("2023-01", None)], [("2022-11", None), ("2023", None)], 1.0),  # one date is enough; a year holds the month
+    ([("2025-07", None)], [("2024-07", None)], -1.0),  # the same month of another year
+    ([("2023", None)], [("2022-12-20", "2023-01-10")], 1.0),  # a range running into the year
+    ([("2026-05-11", "2026-05-15")], [("2026-05-13", None)], 1.0),  # inside a range asked about
+    ([("--07", None)], [("2025-07-08", None)], 1.0),  # July of no stated year: any July
+    ([("--07", None)], [("2025-08", None)], -1.0),
+    ([("--07", None)], [("2025", None)], -1.0),  # a bare year says nothing of July
+    ([("--02-03", None)], [("2026-02-03", None)], 1.0),
+    ([("--02-03", None)], [("2026-02", None)], 1.0),  # February holds its 3rd
+    ([("--02-03", None)], [("2026-02-04", None)], -1.0),
+    ([("2023-01", None)], [], 0.0),  # a sentence without dates
+    ([], [("2023-05", None)], 0.0),  # a question without dates
+])
+def test_a_sentence_date_falls_in_the_date_asked_about_at_the_coarser_precision(named, sentence_dates, expected):
+    assert date_match(named, sentence_dates) == expected

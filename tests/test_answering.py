@@ -138,3 +138,14 @@ def test_a_question_about_what_is_to_come_sees_only_dates_not_before_the_article
     ahead = store.date_spans([april, july], not_before={april: "2026-02-03", july: "2026-02-03"})
     assert ahead == {april: every[april]}
     assert store.date_spans([april, july], not_before={april: "2026-02-03"}) == every  # july keeps its date
+
+
+def test_the_dates_of_sentences_are_read_with_their_values(bundled_engine):
+    """`date_values` on each backend: the tagged (value, until) of each sentence, in order, which a question naming
+    a date is compared with; a sentence without dates is absent."""
+    store = bundled_engine.index.store
+    texts = store.sentences(list(range(1000)))
+    april = next(i for i, r in texts.items() if "appear in April" in r.text)
+    july = next(i for i, r in texts.items() if r.text.startswith("In its rebuttal from July"))
+    undated = next(i for i, r in texts.items() if i not in store.date_spans(list(texts)))
+    assert store.date_values([april, july, undated]) == {april: [("2026-04", None)], july: [("2025-07", None)]}

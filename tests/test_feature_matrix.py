@@ -9,8 +9,8 @@ import shutil
 import numpy as np
 import pytest
 
-from retrieval.answering import (Scored, _passage, article_word_ids, gather, question_dates, rank_by,
-                                 sentence_word_ids)
+from retrieval.answering import (Scored, _passage, article_word_ids, gather, named_date_values, question_dates,
+                                 rank_by, sentence_word_ids)
 from retrieval.context import with_context
 from retrieval.engine import CaseEngine
 from retrieval.features import (CANDIDATE_FEATURES, QuestionContext, candidate_feature_matrix, candidate_features,
@@ -44,11 +44,13 @@ def _plain(index, soft, g):
     ctx, rows = g.context, g.rows
     store = index.store
     dates = question_dates(store, ctx.question, rows)
+    values = named_date_values(store, ctx.question, rows)
     doc_terms = store.document_terms({r.doc_id for r in rows})
     recency = recency_ranks({r.doc_id: store.documents[r.doc_id].published for r in rows})
     support = soft.support_groups(ctx.words, sentence_word_ids(soft, [r.text for r in rows]))
     feats = np.asarray([candidate_features(ctx, r, c.dense, c.bm25, store.documents[r.doc_id], doc_terms[r.doc_id],
-                                           dates.get(r.id, []), recency[r.doc_id], soft_share(ctx, support[i]))
+                                           dates.get(r.id, []), recency[r.doc_id], soft_share(ctx, support[i]),
+                                           values.get(r.id, []))
                         for i, (c, r) in enumerate(zip(g.candidates, rows))], float)
     return feats.reshape(len(rows), len(CANDIDATE_FEATURES))
 
@@ -91,8 +93,8 @@ def test_article_gaps_at_once_equal_one_at_a_time(dev_engine):
     assert len(seen) >= 5  # the articles do not all support a question alike
 
 
-def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=()):
-    question = Question(raw="q?", text="q?", kind=kind, about_now=about_now)
+def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=(), dates=()):
+    question = Question(raw="q?", text="q?", kind=kind, about_now=about_now, dates=tuple(dates))
     return QuestionContext(question, [frozenset(t) for t in terms], [t[0] for t in terms], list(weights),
                            [frozenset(t) for t in entities], list(entity_weights), 7.5, list(flat))
 
@@ -116,7 +118,10 @@ CONTEXTS = [
          entity_weights=[7.0, 3.0], about_now=True, flat=["cybercrim", "unit"]),
     _ctx(QuestionType.OTHER, [], []),  # no terms
     _ctx(QuestionType.WHEN, [("regul",)], [0.0], about_now=True, flat=["regul"]),  # weights summing to 0
+    # a question naming a date: one sentence's date falls in it, one's does not, the others have none
+    _ctx(QuestionType.HOW_MUCH, [("fine",)], [3.1], flat=["fine"], dates=[("2026-02", None)]),
 ]
+DATE_VALUES = {0: [("2026-02-27", None)], 2: [("2025-11", None), ("2024", None)]}
 
 
 @pytest.mark.parametrize("ctx", CONTEXTS)
@@ -126,9 +131,10 @@ def test_feature_matrix_equals_the_definition_on_corner_cases(ctx):
     dense, bm25 = rng.random(len(ROWS)), rng.random(len(ROWS)) * 9
     dates = {0: [(30, 39)]}
     recency = recency_ranks({d: doc.published for d, doc in DOCS.items()})
-    got = candidate_feature_matrix(ctx, ROWS, dense, bm25, DOCS, DOC_TERMS, dates, recency, support)
+    got = candidate_feature_matrix(ctx, ROWS, dense, bm25, DOCS, DOC_TERMS, dates, recency, support, DATE_VALUES)
     want = [candidate_features(ctx, r, float(dense[i]), float(bm25[i]), DOCS[r.doc_id], DOC_TERMS[r.doc_id],
-                               dates.get(r.id, []), recency[r.doc_id], soft_share(ctx, support[i]))
+                               dates.get(r.id, []), recency[r.doc_id], soft_share(ctx, support[i]),
+                               DATE_VALUES.get(r.id, []))
             for i, r in enumerate(ROWS)]
     np.testing.assert_allclose(got, np.asarray(want), rtol=0, atol=SOFT_TOL)
     assert candidate_feature_matrix(ctx, [], np.zeros(0), np.zeros(0), DOCS, DOC_TERMS, {}, {},
