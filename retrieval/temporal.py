@@ -366,11 +366,15 @@ _Cand = tuple  # (start, end, value, mod) or, for a range, (start, end, value, m
 _WD_PREFIX = rf"(?:(?:{_WD_ALT}),?\s+)?(?:the\s+(?=\d{{1,2}}(?:st|nd|rd|th)))?"
 
 _ISO_RE = re.compile(r"(?<![\d/.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d/-]|\.\d)")
+# A colon after a date is a clock only before a digit ("May 5 10:30"); before a space it closes the heading of a
+# timeline or log entry ("March 3, 2020: WHO declares a pandemic", "October 20: ACCIDENT"), and the date keeps its
+# day and year.
+_END = r"(?!\w|:\d)"
 _DMY_RE = re.compile(
-    rf"(?<![\w£$€.,:/-]){_WD_PREFIX}{_DAY}(?:\s+of)?\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"(?<![\w£$€.,:/-]){_WD_PREFIX}{_DAY}(?:\s+of)?\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR})?{_END}"
 )
 _MDY_RE = re.compile(
-    rf"{_WD_PREFIX}\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?![\d:.,]\d|[\d:%]|[a-z])(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"{_WD_PREFIX}\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?![\d:.,]\d|[\d%]|[a-z])(?:,?\s+{_YEAR})?{_END}"
 )
 _MY_RE = re.compile(rf"\b{_MON}{_ABBREV_DOT},?\s+(?:of\s+)?{_YEAR}")
 _REL_MONTH_RE = re.compile(rf"\b(?P<rel>[Ll]ast|[Nn]ext|[Tt]his)\s+{_MON}(?!-\w)")
@@ -691,12 +695,12 @@ _TO = r"\s*(?:-|–|—|to|until|till|through|and)\s*"
 # "between 11 and 15 May", "11-15 May 2026", "from 28 April to 2 May 2026"
 _DMY_RANGE_RE = re.compile(
     rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?(?<![\w£$€.,:/-]){_DAY}(?:\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR1})?)?"
-    rf"{_TO}{_DAY2}\s+{_MON2}{_ABBREV_DOT}(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"{_TO}{_DAY2}\s+{_MON2}{_ABBREV_DOT}(?:,?\s+{_YEAR})?{_END}"
 )
 # "May 11-15, 2026", "from April 28 to May 2, 2026"
 _MDY_RANGE_RE = re.compile(
     rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?:,?\s+{_YEAR1})?"
-    rf"{_TO}(?:{_MON2}{_ABBREV_DOT}\s+)?{_DAY2}(?![\d:.,]\d|[\d:%]|[a-z])(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"{_TO}(?:{_MON2}{_ABBREV_DOT}\s+)?{_DAY2}(?![\d:.,]\d|[\d%]|[a-z])(?:,?\s+{_YEAR})?{_END}"
 )
 # "from March to August 2019", "between March 2019 and May 2020", "March-August 2019"; without "from" or
 # "between" only a dash makes a range ("in March to May" is rare, "Theresa May to June" is not).

@@ -373,6 +373,15 @@ ORIENTATION = [
     ("In March last year the deal closed.", date(2026, 3, 2), [("2025-03", None, "In March last year")]),
     ("The rules apply from 1 July next year.", date(2026, 3, 2), [("2027-07-01", None, "1 July next year")]),
     ("Trading halted on 14 December last year.", date(2026, 1, 5), [("2025-12-14", None, "on 14 December last year")]),
+    # a date that heads a timeline or log entry ("March 3, 2020: ...") keeps its day and year; a colon is a clock
+    # only before a digit
+    ("March 3, 2020: The WHO declares a global pandemic.", date(2023, 5, 1), [("2020-03-03", None, "March 3, 2020")]),
+    ("8 August 2009: the first proper post goes online.", date(2019, 7, 13), [("2009-08-08", None, "8 August 2009")]),
+    ("9-19 December 2011: an online symposium on the fiscal union.", date(2019, 7, 13),
+     [("2011-12-09", "2011-12-19", "9-19 December 2011")]),
+    ("October 20: A car driven by a local man struck a fence.", date(2023, 10, 27), [("2023-10-20", None, "October 20")]),
+    ("The hearing opened on 5 May 10:30 local time.", date(2026, 6, 1), [("2026-05-05", None, "on 5 May")]),
+    ("Trading resumed on March 3 at 10:30.", date(2026, 6, 1), [("2026-03-03", None, "on March 3")]),
 ]
 
 RANGES = [
