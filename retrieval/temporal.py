@@ -198,6 +198,7 @@ _BOUNDARY_RE = re.compile(
     re.IGNORECASE,
 )
 _BOUNDARY_PENALTY = 25
+_RELATIVE_BOUNDARIES = {"that", "which", "who"}
 _TENSE_WINDOW = 120  # characters; also keeps very long inputs linear
 
 _PASSIVE_BEFORE_RE = re.compile(r"\b(?:be|being|is|are|am|to)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
@@ -242,6 +243,7 @@ class _Context:
         news reports what happened.
         """
         best: tuple[int, bool] | None = None
+        fallback: tuple[int, bool] | None = None
         # Only markers near the expression matter; bisect keeps long inputs fast.
         lo = bisect_left(self._marker_starts, start - _TENSE_WINDOW - 60)
         hi = bisect_right(self._marker_starts, end + _TENSE_WINDOW)
@@ -254,9 +256,21 @@ class _Context:
                 continue
             if dist > _TENSE_WINDOW:
                 continue
-            dist += _BOUNDARY_PENALTY * len(_BOUNDARY_RE.findall(self.s, *gap))
+            bounds = [b.lower() for b in _BOUNDARY_RE.findall(self.s, *gap)]
+            dist += _BOUNDARY_PENALTY * len(bounds)
+            if ms >= end and bounds:
+                # A clause that begins after the date is not the date's clause.  A "that"/"which"/"who" clause
+                # belongs to the word before the date ("approved an amendment on Tuesday that will raise pay"), so
+                # its tense never counts; one after a comma, typically a speech tag ("..., he said"), decides only
+                # a date with no tense marker of its own before it ("In March, the board said ...").
+                if not _RELATIVE_BOUNDARIES.isdisjoint(bounds):
+                    continue
+                if fallback is None or dist < fallback[0]:
+                    fallback = (dist, fut)
+                continue
             if best is None or dist < best[0]:
                 best = (dist, fut)
+        best = best or fallback
         return bool(best and best[1])
 
     def prev_words(self, pos: int, n: int = 1) -> list[str]:

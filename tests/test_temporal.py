@@ -382,6 +382,21 @@ ORIENTATION = [
     ("October 20: A car driven by a local man struck a fence.", date(2023, 10, 27), [("2023-10-20", None, "October 20")]),
     ("The hearing opened on 5 May 10:30 local time.", date(2026, 6, 1), [("2026-05-05", None, "on 5 May")]),
     ("Trading resumed on March 3 at 10:30.", date(2026, 6, 1), [("2026-03-03", None, "on March 3")]),
+    # a tense that follows the date in another clause does not govern it: a "that"/"which"/"who" clause belongs to
+    # the noun or verb before the date, and a speech tag after a comma ("..., he said") only decides a date that has
+    # no verb of its own before it
+    ("Voters approved an amendment to the state constitution on Tuesday that will raise teacher pensions.", date(2023, 11, 8),
+     [("2023-11-07", None, "on Tuesday")]),
+    ("The board backed a restructuring plan for its European plants in October which will cut 300 jobs.", date(2025, 11, 20), [("2025-10", None, "in October")]),
+    ("Some members hope to win the House, the Senate and the presidency in November, he said.", date(2020, 9, 24),
+     [("2020-11", None, "in November")]),
+    ("The union will, after months of talks with the employers, sign the agreement in March, a spokesman said.", FEB,
+     [("2026-03", None, "in March")]),
+    ("Sales fell sharply in March, the company said.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("In March, the board said it would sell the unit.", date(2026, 5, 1), [("2026-03", None, "In March")]),
+    ("In March, the board will vote on the sale.", date(2026, 1, 10), [("2026-03", None, "In March")]),
+    ("The judge ruled on Friday that the trial will start in June.", date(2026, 3, 4),
+     [("2026-02-27", None, "on Friday"), ("2026-06", None, "in June")]),
 ]
 
 RANGES = [
