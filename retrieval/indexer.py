@@ -45,7 +45,9 @@ BM25_DIR = "bm25"
 # dateline or byline is left out of the first sentence; 8: furniture model learns breadcrumb+headline lines,
 # syndication credits and question subheads; 9: an order's act lies ahead ("was ordered to report to prison on
 # May 1"); 10: a date heading a timeline entry keeps its day and year ("March 3, 2020: ..."),
-# a tense in a clause after the date ("on Tuesday that will ...", "..., he said") no longer outweighs the date's own
+# a tense in a clause after the date ("on Tuesday that will ...", "..., he said") no longer outweighs the date's own;
+# forecasts and possibility look ahead ("should peak on Wednesday", "may begin in December", "expects to", "goes into
+# effect")
 PIPELINE_VERSION = "10"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.

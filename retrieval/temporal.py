@@ -136,6 +136,9 @@ _MONTH_CONTEXT_WEAK = _MONTH_CONTEXT_STRONG | {"by", "before", "after", "between
 # the interviews were scheduled for April 20"), and a summons' purpose
 # ("summoned for questioning in April", "called to interviews on 20 April"), and an order's act ("was ordered
 # to report to prison on May 1", "ordered the company to pay by June 30": the act comes after the order).
+# Forecasts and possibility look ahead too ("should peak on Wednesday", "may begin in December", "expects to
+# release in December"), but not "could": it is as often a past ability ("could not be reached on Monday"); a
+# lower-case "may" only, so the month never counts.
 # "due to appear": a schedule; "due to the weather", "due to bad weather": a cause.  After "due to" only a verb
 # of a scheduled act makes it the future.
 _CAUSE = (r"(?!(?:be|appear|testify|face|stand|start|begin|open|meet|hold|give|make|take|launch|attend|return|"
@@ -145,10 +148,11 @@ _FUTURE_RE = re.compile(
     r"""
     \b(?:will|shall|would|won['’]t|going\ to|gonna)\b
   | ['’]ll\b
-  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|likely|going|about)\b
+  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|likely|going|about|forecast|forecasted|projected)\b
   | \b(?:is|are|was|were)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
   | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
-  | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?)\s+to\b
+  | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?|expects?|expecting)\s+to\b
+  | (?-i:\b(?:should|may|might)\b)(?!\s+(?:not\s+)?have\b)
   | \bsummon(?:s|ed)?\s+to\b
   | \b(?:ordered|instructed|directed|required|obliged)\s+(?:[\w’'-]+\s+){0,4}?to\s+(?!have\b)\w+
   | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard|attend|answer|respond|reply|comply|submit)\b
@@ -159,7 +163,7 @@ _FUTURE_RE = re.compile(
   | \b(?:next|upcoming|forthcoming|the\ coming)\b
   | \b(?:opens|begins|starts|resumes|ends|expires|closes|launches|kicks\s+off|runs\s+until)\b
   | \b(?:takes|take)\s+(?:effect|place)\b
-  | \b(?:comes?|come)\s+into\s+(?:force|effect)\b
+  | \b(?:comes?|goes|go)\s+into\s+(?:force|effect)\b
   | \b(?:has|have|had)\s+until\b
   | \bmust\b(?!\s+have\b)
   | \b(?:has|have|needs?)\s+to\b

@@ -397,6 +397,22 @@ ORIENTATION = [
     ("In March, the board will vote on the sale.", date(2026, 1, 10), [("2026-03", None, "In March")]),
     ("The judge ruled on Friday that the trial will start in June.", date(2026, 3, 4),
      [("2026-02-27", None, "on Friday"), ("2026-06", None, "in June")]),
+    # forecasts, expectations and possibility look ahead: "should"/"may"/"might" (not "... have"), "expects to",
+    # "is forecast to", "goes into effect"; "could" is left out ("could not be reached on Monday" is past)
+    ("The cold snap should peak on Wednesday before temperatures recover.", date(2023, 11, 7),
+     [("2023-11-08", None, "on Wednesday")]),
+    ("The first vaccinations may begin in December.", date(2020, 11, 23), [("2020-12", None, "in December")]),
+    ("Nobody knows what might happen at the ceremony on Feb. 9.", date(2020, 1, 19), [("2020-02-09", None, "on Feb. 9")]),
+    ("He expects to release a small batch of the whisky in December.", date(2023, 11, 1), [("2023-12", None, "in December")]),
+    ("They expect to open the new plant in February.", date(2023, 11, 1), [("2024-02", None, "in February")]),
+    ("Wednesday is forecast to be even colder.", date(2023, 11, 7), [("2023-11-08", None, "Wednesday")]),
+    ("The new restrictions, which go into effect on Tuesday, come amid a surge in cases.", date(2020, 11, 23),
+     [("2020-11-24", None, "on Tuesday")]),
+    ("The spokesman could not be reached for comment on Monday.", FEB, [("2026-02-02", None, "on Monday")]),
+    ("The firm may have breached the rules in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("Theresa May said in March that talks should resume.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("The restrictions went into effect on Tuesday.", date(2020, 11, 23), [("2020-11-17", None, "on Tuesday")]),
+    ("Analysts had expected a rebound in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
 ]
 
 RANGES = [
