@@ -47,7 +47,8 @@ BM25_DIR = "bm25"
 # May 1"); 10: a date heading a timeline entry keeps its day and year ("March 3, 2020: ..."),
 # a tense in a clause after the date ("on Tuesday that will ...", "..., he said") no longer outweighs the date's own;
 # forecasts and possibility look ahead ("should peak on Wednesday", "may begin in December", "expects to", "goes into
-# effect")
+# effect"); a habitual, indefinite or ranked weekday or a title is no date ("every Wednesday", "Friday nights",
+# "a Friday night", "the first Saturday in May", "Saturday Night Live")
 PIPELINE_VERSION = "10"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.

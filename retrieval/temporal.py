@@ -660,9 +660,22 @@ _NAMED_DAY_PREFIXES = {
 }
 
 
+# A weekday after these is not one day: a habit ("every Wednesday", "every other Sunday"), any one ("a Friday
+# night"; "on Dec. 18, a Wednesday" only names the weekday of a written date) or a rank ("the first Saturday in May").
+_GENERIC_DAY_BEFORE = {"a", "an", "every", "each", "other", "first", "second", "third", "fourth", "fifth"}
+# "Friday nights" (a habit) and "Saturday Night Live", "Monday Night Football" (a title: prose writes "Monday night").
+_ATTRIBUTIVE_DAY_RE = re.compile(r"\s+(?!(?:in|of|and|or|at|when|as)\b)[A-Za-z]")
+_GENERIC_DAY_AFTER_RE = re.compile(r"\s+(?:(?:night|morning|afternoon|evening)s|Night|Morning|Afternoon|Evening)\b")
+
+
 def _named_day(ctx: _Context, m: re.Match) -> bool:
     prev = ctx.prev_word(m.start())
     if prev in _NAMED_DAY_PREFIXES or ctx.after_name(m.start()):
+        return True
+    if prev in ("a", "an"):
+        # "a Monday headline", "in a Saturday Facebook post": the article belongs to the noun, the day is one day.
+        return not _ATTRIBUTIVE_DAY_RE.match(ctx.s, m.end())
+    if prev in _GENERIC_DAY_BEFORE or _GENERIC_DAY_AFTER_RE.match(ctx.s, m.end()):
         return True
     # "the Sunday Times", "the Monday Club": a title, not a date.
     return prev == "the" and bool(re.match(r"\s+[A-Z]", ctx.s[m.end():]))

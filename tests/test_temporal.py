@@ -413,6 +413,22 @@ ORIENTATION = [
     ("Theresa May said in March that talks should resume.", date(2026, 5, 1), [("2026-03", None, "in March")]),
     ("The restrictions went into effect on Tuesday.", date(2020, 11, 23), [("2020-11-17", None, "on Tuesday")]),
     ("Analysts had expected a rebound in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    # a weekday that is not one day: a habit ("every Wednesday", "Friday nights"), any one ("a Friday night"), a
+    # rank ("the first Saturday of the season"), an apposition to a written date ("on Dec. 18, a Wednesday") or a
+    # title ("Saturday Night Live")
+    ("Every Wednesday, the editor writes a short newsletter.", FEB, []),
+    ("The band plays every other Sunday.", FEB, []),
+    ("Friday nights are made for fun.", FEB, []),
+    ("It is the perfect atmosphere for a Friday night.", FEB, []),
+    ("The derby is held on the first Saturday of the season.", FEB, []),
+    ("He was told on Dec. 18, a Wednesday, to inform the staff.", date(2019, 12, 30), [("2019-12-18", None, "on Dec. 18")]),
+    ("The film airs straight after Saturday Night Live.", FEB, []),
+    ("He watched Monday Night Football with friends.", FEB, []),
+    ("Police made an arrest on Friday night.", FEB, [("2026-01-30", None, "on Friday night")]),
+    ("The court will sit on Saturday morning.", FEB, [("2026-02-07", None, "on Saturday morning")]),
+    ("A jury on Wednesday found him guilty.", FEB, [("2026-02-04", None, "on Wednesday")]),
+    ("The county executive said in a Saturday Facebook post that he would act.", date(2020, 3, 16),
+     [("2020-03-14", None, "Saturday")]),
 ]
 
 RANGES = [
