@@ -48,7 +48,7 @@ BM25_DIR = "bm25"
 # a tense in a clause after the date ("on Tuesday that will ...", "..., he said") no longer outweighs the date's own;
 # forecasts and possibility look ahead ("should peak on Wednesday", "may begin in December", "expects to", "goes into
 # effect"); a habitual, indefinite or ranked weekday or a title is no date ("every Wednesday", "Friday nights",
-# "a Friday night", "the first Saturday in May", "Saturday Night Live")
+# "a Friday night", "the first Saturday in May", "Saturday Night Live"); common irregular past forms mark the past ("bought in January")
 PIPELINE_VERSION = "10"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.

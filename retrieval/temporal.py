@@ -173,12 +173,16 @@ _FUTURE_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Markers of the past: irregular past forms, a few adverbs, and regular "-ed"
-# verbs (lower-case only, so proper nouns like "United" do not count).
+# verbs (lower-case only, so proper nouns like "United" do not count).  Irregular forms that are also a present
+# or a noun ("hit", "put", "set", "cut", "read", "shot") are left out.
 _PAST_RE = re.compile(
     r"""
     \b(?:was|were|had|did|said|told|went|came|took|made|gave|began|met|found|
        left|saw|knew|thought|brought|got|sent|spoke|wrote|won|lost|paid|held|
-       kept|became|fell|rose|ago|previously|already|formerly)\b
+       kept|became|fell|rose|ago|previously|already|formerly|
+       bought|sold|flew|ran|drove|threw|grew|broke|chose|wore|built|spent|sought|caught|taught|fought|struck|
+       stood|sat|led|heard|meant|felt|drew|fled|shook|withdrew|stole|sank|slept|swore|understood|oversaw|
+       underwent|forgave|forgot|froze|rang|sang|swam|hid|overtook|undertook|arose)\b
   | \b[a-z]{2,}ed\b
     """,
     re.VERBOSE,

@@ -429,6 +429,11 @@ ORIENTATION = [
     ("A jury on Wednesday found him guilty.", FEB, [("2026-02-04", None, "on Wednesday")]),
     ("The county executive said in a Saturday Facebook post that he would act.", date(2020, 3, 16),
      [("2020-03-14", None, "Saturday")]),
+    # common irregular past forms are past markers too ("bought", "sold", "fled", "struck", ...)
+    ("They flew to Chile and bought a camper in January, the start of what was going to be a long trip.",
+     date(2020, 4, 24), [("2020-01", None, "in January")]),
+    ("The board sold the plant in March, ahead of the merger.", FEB, [("2025-03", None, "in March")]),
+    ("The hearing is set for 3 March, ahead of the merger.", FEB, [("2026-03-03", None, "3 March")]),
 ]
 
 RANGES = [
