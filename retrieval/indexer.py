@@ -48,7 +48,9 @@ BM25_DIR = "bm25"
 # a tense in a clause after the date ("on Tuesday that will ...", "..., he said") no longer outweighs the date's own;
 # forecasts and possibility look ahead ("should peak on Wednesday", "may begin in December", "expects to", "goes into
 # effect"); a habitual, indefinite or ranked weekday or a title is no date ("every Wednesday", "Friday nights",
-# "a Friday night", "the first Saturday in May", "Saturday Night Live"); common irregular past forms mark the past ("bought in January")
+# "a Friday night", "the first Saturday in May", "Saturday Night Live"); common irregular past forms mark the
+# past ("bought in January"); with no tense marker, a year-less month one or two months ahead is the coming one
+# ("her last day is April 1" in February)
 PIPELINE_VERSION = "10"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.

@@ -240,15 +240,16 @@ class _Context:
     def _marker_starts(self) -> list[int]:
         return [ms for ms, _, _ in self._markers]
 
-    def is_future(self, start: int, end: int) -> bool:
+    def is_future(self, start: int, end: int) -> bool | None:
         """Tense of the clause around [start, end): the nearest marker decides.
 
         Verbs usually precede the time adverbial they govern ("said on
         Tuesday", "will meet on Thursday"), so markers after the expression get
         a small distance penalty, and a marker beyond a clause boundary counts
         for less ("said on Monday that it would appeal" is past).  Markers
-        further than a window away are ignored.  No marker at all means past:
-        news reports what happened.
+        further than a window away are ignored.  No marker at all gives None,
+        which the callers read as past (news reports what happened) but for a
+        year-less month just ahead (see ``_year_for_month``).
         """
         best: tuple[int, bool] | None = None
         fallback: tuple[int, bool] | None = None
@@ -279,7 +280,7 @@ class _Context:
             if best is None or dist < best[0]:
                 best = (dist, fut)
         best = best or fallback
-        return bool(best and best[1])
+        return None if best is None else best[1]
 
     def prev_words(self, pos: int, n: int = 1) -> list[str]:
         """The n lower-cased words before ``pos`` (closest last)."""
@@ -330,11 +331,19 @@ def _fmt_year(y: int) -> str | None:
     return f"{y:04d}" if _valid_year(y) else None
 
 
-def _year_for_month(month: int, pub: date, future: bool) -> int:
+def _year_for_month(month: int, pub: date, future: bool | None) -> int:
     """Year of a year-less month: the publication month itself, else the
-    nearest occurrence in the direction given by the tense."""
+    nearest occurrence in the direction given by the tense.
+
+    Without any tense marker (``future`` None) the past is taken, but for a
+    month one or two months ahead: its past occurrence would be ten or eleven
+    months back, and that far back a reporter writes the year or "last" ("last
+    March", "March 2025"), so "her last day is April 1" in February, "the
+    dividend is payable on Dec 18" in October are the coming ones."""
     if month == pub.month:
         return pub.year
+    if future is None:
+        future = (month - pub.month) % 12 in (1, 2)
     if future:
         return pub.year if month > pub.month else pub.year + 1
     return pub.year if month < pub.month else pub.year - 1
@@ -357,11 +366,11 @@ def _month_num(token: str) -> int:
     return _MONTHS[token.lower().rstrip(".")]
 
 
-def _direction(ctx: _Context, m: re.Match, forced: str | None = None, *, day: bool = False) -> bool:
+def _direction(ctx: _Context, m: re.Match, forced: str | None = None, *, day: bool = False) -> bool | None:
     """True for the coming occurrence.  "since July"/"earlier in July" are
     always past; a day "for" which something is called or set ("a meeting for
     Tuesday", "summoned for 20 April") is to come; otherwise the tense of the
-    clause decides."""
+    clause decides (None where no marker does)."""
     if forced is not None:
         return forced == "future"
     prev = ctx.prev_word(m.start())

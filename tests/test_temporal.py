@@ -434,6 +434,18 @@ ORIENTATION = [
      date(2020, 4, 24), [("2020-01", None, "in January")]),
     ("The board sold the plant in March, ahead of the merger.", FEB, [("2025-03", None, "in March")]),
     ("The hearing is set for 3 March, ahead of the merger.", FEB, [("2026-03-03", None, "3 March")]),
+    # with no tense marker at all, a year-less month one or two months ahead is the coming one: the past one would
+    # be ten or eleven months back, and that far back a reporter writes the year ("last March", "March 2025")
+    ("Her last day is April 1, and no replacement has been named.", date(2020, 2, 24), [("2020-04-01", None, "April 1")]),
+    ("The dividend is payable on Dec 18.", date(2020, 10, 14), [("2020-12-18", None, "on Dec 18")]),
+    ("The outcome of the March 3 primaries could turn on the debate.", date(2020, 2, 19), [("2020-03-03", None, "March 3")]),
+    ("Ireland could see 2,300 cases a day by November.", date(2020, 10, 6), [("2020-11", None, "November")]),
+    ("The anthology comes out in e-book formats on June 9 and as a hardcover in July.", date(2020, 5, 6),
+     [("2020-06-09", None, "on June 9"), ("2020-07", None, "in July")]),
+    # ... but a tense marker still decides, and a month further ahead stays in the past
+    ("In February, the company sold its French unit.", date(2026, 1, 5), [("2025-02", None, "In February")]),
+    ("Unemployment peaked in March.", date(2026, 1, 20), [("2025-03", None, "in March")]),
+    ("The figures for July show a sharp fall.", date(2026, 4, 1), [("2025-07", None, "July")]),
 ]
 
 RANGES = [
