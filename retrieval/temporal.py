@@ -148,10 +148,12 @@ _FUTURE_RE = re.compile(
     r"""
     \b(?:will|shall|would|won['’]t|going\ to|gonna)\b
   | ['’]ll\b
-  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|likely|going|about|forecast|forecasted|projected)\b
+  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|
+                                                  likely|going|about|forecast|forecasted|projected)\b
   | \b(?:is|are|was|were)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
   | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
-  | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?|expects?|expecting)\s+to\b
+  | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?|
+       expects?|expecting)\s+to\b
   | (?-i:\b(?:should|may|might)\b)(?!\s+(?:not\s+)?have\b)
   | \bsummon(?:s|ed)?\s+to\b
   | \b(?:ordered|instructed|directed|required|obliged)\s+(?:[\w’'-]+\s+){0,4}?to\s+(?!have\b)\w+

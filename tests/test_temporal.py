@@ -379,15 +379,17 @@ ORIENTATION = [
     ("8 August 2009: the first proper post goes online.", date(2019, 7, 13), [("2009-08-08", None, "8 August 2009")]),
     ("9-19 December 2011: an online symposium on the fiscal union.", date(2019, 7, 13),
      [("2011-12-09", "2011-12-19", "9-19 December 2011")]),
-    ("October 20: A car driven by a local man struck a fence.", date(2023, 10, 27), [("2023-10-20", None, "October 20")]),
+    ("October 20: A car driven by a local man struck a fence.", date(2023, 10, 27),
+     [("2023-10-20", None, "October 20")]),
     ("The hearing opened on 5 May 10:30 local time.", date(2026, 6, 1), [("2026-05-05", None, "on 5 May")]),
     ("Trading resumed on March 3 at 10:30.", date(2026, 6, 1), [("2026-03-03", None, "on March 3")]),
     # a tense that follows the date in another clause does not govern it: a "that"/"which"/"who" clause belongs to
     # the noun or verb before the date, and a speech tag after a comma ("..., he said") only decides a date that has
     # no verb of its own before it
-    ("Voters approved an amendment to the state constitution on Tuesday that will raise teacher pensions.", date(2023, 11, 8),
-     [("2023-11-07", None, "on Tuesday")]),
-    ("The board backed a restructuring plan for its European plants in October which will cut 300 jobs.", date(2025, 11, 20), [("2025-10", None, "in October")]),
+    ("Voters approved an amendment to the state constitution on Tuesday that will raise teacher pensions.",
+     date(2023, 11, 8), [("2023-11-07", None, "on Tuesday")]),
+    ("The board backed a restructuring plan for its European plants in October which will cut 300 jobs.",
+     date(2025, 11, 20), [("2025-10", None, "in October")]),
     ("Some members hope to win the House, the Senate and the presidency in November, he said.", date(2020, 9, 24),
      [("2020-11", None, "in November")]),
     ("The union will, after months of talks with the employers, sign the agreement in March, a spokesman said.", FEB,
