@@ -154,7 +154,7 @@ _FUTURE_RE = re.compile(
   | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
   | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?|
        expects?|expecting)\s+to\b
-  | (?-i:\b(?:should|may|might)\b)(?!\s+(?:not\s+)?have\b)
+  | (?-i:\b(?:should|may|might)\b)(?!\s+(?:[a-z]+\s+)?have\b)
   | \bsummon(?:s|ed)?\s+to\b
   | \b(?:ordered|instructed|directed|required|obliged)\s+(?:[\w’'-]+\s+){0,4}?to\s+(?!have\b)\w+
   | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard|attend|answer|respond|reply|comply|submit)\b

@@ -412,6 +412,7 @@ ORIENTATION = [
      [("2020-11-24", None, "on Tuesday")]),
     ("The spokesman could not be reached for comment on Monday.", FEB, [("2026-02-02", None, "on Monday")]),
     ("The firm may have breached the rules in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("The board may well have known about the flaw in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
     ("Theresa May said in March that talks should resume.", date(2026, 5, 1), [("2026-03", None, "in March")]),
     ("The restrictions went into effect on Tuesday.", date(2020, 11, 23), [("2020-11-17", None, "on Tuesday")]),
     ("Analysts had expected a rebound in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
