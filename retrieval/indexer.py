@@ -44,8 +44,14 @@ BM25_DIR = "bm25"
 # index hyphenated compounds whole; 7: an abbreviated month before a day never ends a sentence, a leading
 # dateline or byline is left out of the first sentence; 8: furniture model learns breadcrumb+headline lines,
 # syndication credits and question subheads; 9: an order's act lies ahead ("was ordered to report to prison on
-# May 1")
-PIPELINE_VERSION = "9"
+# May 1"); 10: a date heading a timeline entry keeps its day and year ("March 3, 2020: ..."),
+# a tense in a clause after the date ("on Tuesday that will ...", "..., he said") no longer outweighs the date's own;
+# forecasts and possibility look ahead ("should peak on Wednesday", "may begin in December", "expects to", "goes into
+# effect"); a habitual, indefinite or ranked weekday or a title is no date ("every Wednesday", "Friday nights",
+# "a Friday night", "the first Saturday in May", "Saturday Night Live"); common irregular past forms mark the
+# past ("bought in January"); with no tense marker, a year-less month one or two months ahead is the coming one
+# ("her last day is April 1" in February)
+PIPELINE_VERSION = "10"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.
 MAX_UNOWNED_SHARE = 0.1

@@ -136,6 +136,9 @@ _MONTH_CONTEXT_WEAK = _MONTH_CONTEXT_STRONG | {"by", "before", "after", "between
 # the interviews were scheduled for April 20"), and a summons' purpose
 # ("summoned for questioning in April", "called to interviews on 20 April"), and an order's act ("was ordered
 # to report to prison on May 1", "ordered the company to pay by June 30": the act comes after the order).
+# Forecasts and possibility look ahead too ("should peak on Wednesday", "may begin in December", "expects to
+# release in December"), but not "could": it is as often a past ability ("could not be reached on Monday"); a
+# lower-case "may" only, so the month never counts.
 # "due to appear": a schedule; "due to the weather", "due to bad weather": a cause.  After "due to" only a verb
 # of a scheduled act makes it the future.
 _CAUSE = (r"(?!(?:be|appear|testify|face|stand|start|begin|open|meet|hold|give|make|take|launch|attend|return|"
@@ -145,10 +148,13 @@ _FUTURE_RE = re.compile(
     r"""
     \b(?:will|shall|would|won['’]t|going\ to|gonna)\b
   | ['’]ll\b
-  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|likely|going|about)\b
+  | \b(?:is|are|was|were|['’]s|['’]re|be|being)\s+(?:due(?!\s+to\s+{_CAUSE})|set|scheduled|expected|slated|poised|
+                                                  likely|going|about|forecast|forecasted|projected)\b
   | \b(?:is|are|was|were)\s+to\s+(?!be\s+(?:blamed|found)\b)\w+
   | \b(?:to|for)\s+(?:(?:a|an|the|voluntary|formal|further|fresh|new)\s+){0,2}(?:interviews?|questioning|hearings?|trial|sentencing)\b
-  | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?)\s+to\b
+  | \b(?:plans?|planning|planned|intends?|intending|aims?|hopes?|vows?|promises?|pledges?|threatens?|
+       expects?|expecting)\s+to\b
+  | (?-i:\b(?:should|may|might)\b)(?!\s+(?:[a-z]+\s+)?have\b)
   | \bsummon(?:s|ed)?\s+to\b
   | \b(?:ordered|instructed|directed|required|obliged)\s+(?:[\w’'-]+\s+){0,4}?to\s+(?!have\b)\w+
   | (?<!failed\ )(?<!refused\ )(?<!declined\ )\bto\s+(?:appear|testify|stand\s+trial|face\s+trial|be\s+sentenced|be\s+tried|be\s+heard|attend|answer|respond|reply|comply|submit)\b
@@ -159,7 +165,7 @@ _FUTURE_RE = re.compile(
   | \b(?:next|upcoming|forthcoming|the\ coming)\b
   | \b(?:opens|begins|starts|resumes|ends|expires|closes|launches|kicks\s+off|runs\s+until)\b
   | \b(?:takes|take)\s+(?:effect|place)\b
-  | \b(?:comes?|come)\s+into\s+(?:force|effect)\b
+  | \b(?:comes?|goes|go)\s+into\s+(?:force|effect)\b
   | \b(?:has|have|had)\s+until\b
   | \bmust\b(?!\s+have\b)
   | \b(?:has|have|needs?)\s+to\b
@@ -169,12 +175,16 @@ _FUTURE_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Markers of the past: irregular past forms, a few adverbs, and regular "-ed"
-# verbs (lower-case only, so proper nouns like "United" do not count).
+# verbs (lower-case only, so proper nouns like "United" do not count).  Irregular forms that are also a present
+# or a noun ("hit", "put", "set", "cut", "read", "shot") are left out.
 _PAST_RE = re.compile(
     r"""
     \b(?:was|were|had|did|said|told|went|came|took|made|gave|began|met|found|
        left|saw|knew|thought|brought|got|sent|spoke|wrote|won|lost|paid|held|
-       kept|became|fell|rose|ago|previously|already|formerly)\b
+       kept|became|fell|rose|ago|previously|already|formerly|
+       bought|sold|flew|ran|drove|threw|grew|broke|chose|wore|built|spent|sought|caught|taught|fought|struck|
+       stood|sat|led|heard|meant|felt|drew|fled|shook|withdrew|stole|sank|slept|swore|understood|oversaw|
+       underwent|forgave|forgot|froze|rang|sang|swam|hid|overtook|undertook|arose)\b
   | \b[a-z]{2,}ed\b
     """,
     re.VERBOSE,
@@ -198,6 +208,7 @@ _BOUNDARY_RE = re.compile(
     re.IGNORECASE,
 )
 _BOUNDARY_PENALTY = 25
+_RELATIVE_BOUNDARIES = {"that", "which", "who"}
 _TENSE_WINDOW = 120  # characters; also keeps very long inputs linear
 
 _PASSIVE_BEFORE_RE = re.compile(r"\b(?:be|being|is|are|am|to)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
@@ -231,17 +242,19 @@ class _Context:
     def _marker_starts(self) -> list[int]:
         return [ms for ms, _, _ in self._markers]
 
-    def is_future(self, start: int, end: int) -> bool:
+    def is_future(self, start: int, end: int) -> bool | None:
         """Tense of the clause around [start, end): the nearest marker decides.
 
         Verbs usually precede the time adverbial they govern ("said on
         Tuesday", "will meet on Thursday"), so markers after the expression get
         a small distance penalty, and a marker beyond a clause boundary counts
         for less ("said on Monday that it would appeal" is past).  Markers
-        further than a window away are ignored.  No marker at all means past:
-        news reports what happened.
+        further than a window away are ignored.  No marker at all gives None,
+        which the callers read as past (news reports what happened) but for a
+        year-less month just ahead (see ``_year_for_month``).
         """
         best: tuple[int, bool] | None = None
+        fallback: tuple[int, bool] | None = None
         # Only markers near the expression matter; bisect keeps long inputs fast.
         lo = bisect_left(self._marker_starts, start - _TENSE_WINDOW - 60)
         hi = bisect_right(self._marker_starts, end + _TENSE_WINDOW)
@@ -254,10 +267,22 @@ class _Context:
                 continue
             if dist > _TENSE_WINDOW:
                 continue
-            dist += _BOUNDARY_PENALTY * len(_BOUNDARY_RE.findall(self.s, *gap))
+            bounds = [b.lower() for b in _BOUNDARY_RE.findall(self.s, *gap)]
+            dist += _BOUNDARY_PENALTY * len(bounds)
+            if ms >= end and bounds:
+                # A clause that begins after the date is not the date's clause.  A "that"/"which"/"who" clause
+                # belongs to the word before the date ("approved an amendment on Tuesday that will raise pay"), so
+                # its tense never counts; one after a comma, typically a speech tag ("..., he said"), decides only
+                # a date with no tense marker of its own before it ("In March, the board said ...").
+                if not _RELATIVE_BOUNDARIES.isdisjoint(bounds):
+                    continue
+                if fallback is None or dist < fallback[0]:
+                    fallback = (dist, fut)
+                continue
             if best is None or dist < best[0]:
                 best = (dist, fut)
-        return bool(best and best[1])
+        best = best or fallback
+        return None if best is None else best[1]
 
     def prev_words(self, pos: int, n: int = 1) -> list[str]:
         """The n lower-cased words before ``pos`` (closest last)."""
@@ -308,11 +333,19 @@ def _fmt_year(y: int) -> str | None:
     return f"{y:04d}" if _valid_year(y) else None
 
 
-def _year_for_month(month: int, pub: date, future: bool) -> int:
+def _year_for_month(month: int, pub: date, future: bool | None) -> int:
     """Year of a year-less month: the publication month itself, else the
-    nearest occurrence in the direction given by the tense."""
+    nearest occurrence in the direction given by the tense.
+
+    Without any tense marker (``future`` None) the past is taken, but for a
+    month one or two months ahead: its past occurrence would be ten or eleven
+    months back, and that far back a reporter writes the year or "last" ("last
+    March", "March 2025"), so "her last day is April 1" in February, "the
+    dividend is payable on Dec 18" in October are the coming ones."""
     if month == pub.month:
         return pub.year
+    if future is None:
+        future = (month - pub.month) % 12 in (1, 2)
     if future:
         return pub.year if month > pub.month else pub.year + 1
     return pub.year if month < pub.month else pub.year - 1
@@ -335,11 +368,11 @@ def _month_num(token: str) -> int:
     return _MONTHS[token.lower().rstrip(".")]
 
 
-def _direction(ctx: _Context, m: re.Match, forced: str | None = None, *, day: bool = False) -> bool:
+def _direction(ctx: _Context, m: re.Match, forced: str | None = None, *, day: bool = False) -> bool | None:
     """True for the coming occurrence.  "since July"/"earlier in July" are
     always past; a day "for" which something is called or set ("a meeting for
     Tuesday", "summoned for 20 April") is to come; otherwise the tense of the
-    clause decides."""
+    clause decides (None where no marker does)."""
     if forced is not None:
         return forced == "future"
     prev = ctx.prev_word(m.start())
@@ -366,11 +399,15 @@ _Cand = tuple  # (start, end, value, mod) or, for a range, (start, end, value, m
 _WD_PREFIX = rf"(?:(?:{_WD_ALT}),?\s+)?(?:the\s+(?=\d{{1,2}}(?:st|nd|rd|th)))?"
 
 _ISO_RE = re.compile(r"(?<![\d/.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d/-]|\.\d)")
+# A colon after a date is a clock only before a digit ("May 5 10:30"); before a space it closes the heading of a
+# timeline or log entry ("March 3, 2020: WHO declares a pandemic", "October 20: ACCIDENT"), and the date keeps its
+# day and year.
+_END = r"(?!\w|:\d)"
 _DMY_RE = re.compile(
-    rf"(?<![\w£$€.,:/-]){_WD_PREFIX}{_DAY}(?:\s+of)?\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"(?<![\w£$€.,:/-]){_WD_PREFIX}{_DAY}(?:\s+of)?\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR})?{_END}"
 )
 _MDY_RE = re.compile(
-    rf"{_WD_PREFIX}\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?![\d:.,]\d|[\d:%]|[a-z])(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"{_WD_PREFIX}\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?![\d:.,]\d|[\d%]|[a-z])(?:,?\s+{_YEAR})?{_END}"
 )
 _MY_RE = re.compile(rf"\b{_MON}{_ABBREV_DOT},?\s+(?:of\s+)?{_YEAR}")
 _REL_MONTH_RE = re.compile(rf"\b(?P<rel>[Ll]ast|[Nn]ext|[Tt]his)\s+{_MON}(?!-\w)")
@@ -638,9 +675,22 @@ _NAMED_DAY_PREFIXES = {
 }
 
 
+# A weekday after these is not one day: a habit ("every Wednesday", "every other Sunday"), any one ("a Friday
+# night"; "on Dec. 18, a Wednesday" only names the weekday of a written date) or a rank ("the first Saturday in May").
+_GENERIC_DAY_BEFORE = {"a", "an", "every", "each", "other", "first", "second", "third", "fourth", "fifth"}
+# "Friday nights" (a habit) and "Saturday Night Live", "Monday Night Football" (a title: prose writes "Monday night").
+_ATTRIBUTIVE_DAY_RE = re.compile(r"\s+(?!(?:in|of|and|or|at|when|as)\b)[A-Za-z]")
+_GENERIC_DAY_AFTER_RE = re.compile(r"\s+(?:(?:night|morning|afternoon|evening)s|Night|Morning|Afternoon|Evening)\b")
+
+
 def _named_day(ctx: _Context, m: re.Match) -> bool:
     prev = ctx.prev_word(m.start())
     if prev in _NAMED_DAY_PREFIXES or ctx.after_name(m.start()):
+        return True
+    if prev in ("a", "an"):
+        # "a Monday headline", "in a Saturday Facebook post": the article belongs to the noun, the day is one day.
+        return not _ATTRIBUTIVE_DAY_RE.match(ctx.s, m.end())
+    if prev in _GENERIC_DAY_BEFORE or _GENERIC_DAY_AFTER_RE.match(ctx.s, m.end()):
         return True
     # "the Sunday Times", "the Monday Club": a title, not a date.
     return prev == "the" and bool(re.match(r"\s+[A-Z]", ctx.s[m.end():]))
@@ -691,12 +741,12 @@ _TO = r"\s*(?:-|–|—|to|until|till|through|and)\s*"
 # "between 11 and 15 May", "11-15 May 2026", "from 28 April to 2 May 2026"
 _DMY_RANGE_RE = re.compile(
     rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?(?<![\w£$€.,:/-]){_DAY}(?:\s+{_MON}{_ABBREV_DOT}(?:,?\s+{_YEAR1})?)?"
-    rf"{_TO}{_DAY2}\s+{_MON2}{_ABBREV_DOT}(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"{_TO}{_DAY2}\s+{_MON2}{_ABBREV_DOT}(?:,?\s+{_YEAR})?{_END}"
 )
 # "May 11-15, 2026", "from April 28 to May 2, 2026"
 _MDY_RANGE_RE = re.compile(
     rf"(?:\b(?P<lead>[Bb]etween|[Ff]rom)\s+)?\b{_MON}{_ABBREV_DOT}\s+{_DAY}(?:,?\s+{_YEAR1})?"
-    rf"{_TO}(?:{_MON2}{_ABBREV_DOT}\s+)?{_DAY2}(?![\d:.,]\d|[\d:%]|[a-z])(?:,?\s+{_YEAR})?(?![\w:])"
+    rf"{_TO}(?:{_MON2}{_ABBREV_DOT}\s+)?{_DAY2}(?![\d:.,]\d|[\d%]|[a-z])(?:,?\s+{_YEAR})?{_END}"
 )
 # "from March to August 2019", "between March 2019 and May 2020", "March-August 2019"; without "from" or
 # "between" only a dash makes a range ("in March to May" is rare, "Theresa May to June" is not).

@@ -373,6 +373,82 @@ ORIENTATION = [
     ("In March last year the deal closed.", date(2026, 3, 2), [("2025-03", None, "In March last year")]),
     ("The rules apply from 1 July next year.", date(2026, 3, 2), [("2027-07-01", None, "1 July next year")]),
     ("Trading halted on 14 December last year.", date(2026, 1, 5), [("2025-12-14", None, "on 14 December last year")]),
+    # a date that heads a timeline or log entry ("March 3, 2020: ...") keeps its day and year; a colon is a clock
+    # only before a digit
+    ("March 3, 2020: The WHO declares a global pandemic.", date(2023, 5, 1), [("2020-03-03", None, "March 3, 2020")]),
+    ("8 August 2009: the first proper post goes online.", date(2019, 7, 13), [("2009-08-08", None, "8 August 2009")]),
+    ("9-19 December 2011: an online symposium on the fiscal union.", date(2019, 7, 13),
+     [("2011-12-09", "2011-12-19", "9-19 December 2011")]),
+    ("October 20: A car driven by a local man struck a fence.", date(2023, 10, 27),
+     [("2023-10-20", None, "October 20")]),
+    ("The hearing opened on 5 May 10:30 local time.", date(2026, 6, 1), [("2026-05-05", None, "on 5 May")]),
+    ("Trading resumed on March 3 at 10:30.", date(2026, 6, 1), [("2026-03-03", None, "on March 3")]),
+    # a tense that follows the date in another clause does not govern it: a "that"/"which"/"who" clause belongs to
+    # the noun or verb before the date, and a speech tag after a comma ("..., he said") only decides a date that has
+    # no verb of its own before it
+    ("Voters approved an amendment to the state constitution on Tuesday that will raise teacher pensions.",
+     date(2023, 11, 8), [("2023-11-07", None, "on Tuesday")]),
+    ("The board backed a restructuring plan for its European plants in October which will cut 300 jobs.",
+     date(2025, 11, 20), [("2025-10", None, "in October")]),
+    ("Some members hope to win the House, the Senate and the presidency in November, he said.", date(2020, 9, 24),
+     [("2020-11", None, "in November")]),
+    ("The union will, after months of talks with the employers, sign the agreement in March, a spokesman said.", FEB,
+     [("2026-03", None, "in March")]),
+    ("Sales fell sharply in March, the company said.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("In March, the board said it would sell the unit.", date(2026, 5, 1), [("2026-03", None, "In March")]),
+    ("In March, the board will vote on the sale.", date(2026, 1, 10), [("2026-03", None, "In March")]),
+    ("The judge ruled on Friday that the trial will start in June.", date(2026, 3, 4),
+     [("2026-02-27", None, "on Friday"), ("2026-06", None, "in June")]),
+    # forecasts, expectations and possibility look ahead: "should"/"may"/"might" (not "... have"), "expects to",
+    # "is forecast to", "goes into effect"; "could" is left out ("could not be reached on Monday" is past)
+    ("The cold snap should peak on Wednesday before temperatures recover.", date(2023, 11, 7),
+     [("2023-11-08", None, "on Wednesday")]),
+    ("The first vaccinations may begin in December.", date(2020, 11, 23), [("2020-12", None, "in December")]),
+    ("Nobody knows what might happen at the ceremony on Feb. 9.", date(2020, 1, 19), [("2020-02-09", None, "on Feb. 9")]),
+    ("He expects to release a small batch of the whisky in December.", date(2023, 11, 1), [("2023-12", None, "in December")]),
+    ("They expect to open the new plant in February.", date(2023, 11, 1), [("2024-02", None, "in February")]),
+    ("Wednesday is forecast to be even colder.", date(2023, 11, 7), [("2023-11-08", None, "Wednesday")]),
+    ("The new restrictions, which go into effect on Tuesday, come amid a surge in cases.", date(2020, 11, 23),
+     [("2020-11-24", None, "on Tuesday")]),
+    ("The spokesman could not be reached for comment on Monday.", FEB, [("2026-02-02", None, "on Monday")]),
+    ("The firm may have breached the rules in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("The board may well have known about the flaw in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("Theresa May said in March that talks should resume.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    ("The restrictions went into effect on Tuesday.", date(2020, 11, 23), [("2020-11-17", None, "on Tuesday")]),
+    ("Analysts had expected a rebound in March.", date(2026, 5, 1), [("2026-03", None, "in March")]),
+    # a weekday that is not one day: a habit ("every Wednesday", "Friday nights"), any one ("a Friday night"), a
+    # rank ("the first Saturday of the season"), an apposition to a written date ("on Dec. 18, a Wednesday") or a
+    # title ("Saturday Night Live")
+    ("Every Wednesday, the editor writes a short newsletter.", FEB, []),
+    ("The band plays every other Sunday.", FEB, []),
+    ("Friday nights are made for fun.", FEB, []),
+    ("It is the perfect atmosphere for a Friday night.", FEB, []),
+    ("The derby is held on the first Saturday of the season.", FEB, []),
+    ("He was told on Dec. 18, a Wednesday, to inform the staff.", date(2019, 12, 30), [("2019-12-18", None, "on Dec. 18")]),
+    ("The film airs straight after Saturday Night Live.", FEB, []),
+    ("He watched Monday Night Football with friends.", FEB, []),
+    ("Police made an arrest on Friday night.", FEB, [("2026-01-30", None, "on Friday night")]),
+    ("The court will sit on Saturday morning.", FEB, [("2026-02-07", None, "on Saturday morning")]),
+    ("A jury on Wednesday found him guilty.", FEB, [("2026-02-04", None, "on Wednesday")]),
+    ("The county executive said in a Saturday Facebook post that he would act.", date(2020, 3, 16),
+     [("2020-03-14", None, "Saturday")]),
+    # common irregular past forms are past markers too ("bought", "sold", "fled", "struck", ...)
+    ("They flew to Chile and bought a camper in January, the start of what was going to be a long trip.",
+     date(2020, 4, 24), [("2020-01", None, "in January")]),
+    ("The board sold the plant in March, ahead of the merger.", FEB, [("2025-03", None, "in March")]),
+    ("The hearing is set for 3 March, ahead of the merger.", FEB, [("2026-03-03", None, "3 March")]),
+    # with no tense marker at all, a year-less month one or two months ahead is the coming one: the past one would
+    # be ten or eleven months back, and that far back a reporter writes the year ("last March", "March 2025")
+    ("Her last day is April 1, and no replacement has been named.", date(2020, 2, 24), [("2020-04-01", None, "April 1")]),
+    ("The dividend is payable on Dec 18.", date(2020, 10, 14), [("2020-12-18", None, "on Dec 18")]),
+    ("The outcome of the March 3 primaries could turn on the debate.", date(2020, 2, 19), [("2020-03-03", None, "March 3")]),
+    ("Ireland could see 2,300 cases a day by November.", date(2020, 10, 6), [("2020-11", None, "November")]),
+    ("The anthology comes out in e-book formats on June 9 and as a hardcover in July.", date(2020, 5, 6),
+     [("2020-06-09", None, "on June 9"), ("2020-07", None, "in July")]),
+    # ... but a tense marker still decides, and a month further ahead stays in the past
+    ("In February, the company sold its French unit.", date(2026, 1, 5), [("2025-02", None, "In February")]),
+    ("Unemployment peaked in March.", date(2026, 1, 20), [("2025-03", None, "in March")]),
+    ("The figures for July show a sharp fall.", date(2026, 4, 1), [("2025-07", None, "July")]),
 ]
 
 RANGES = [
