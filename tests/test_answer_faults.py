@@ -145,8 +145,7 @@ NEAR_MISS_QUESTIONS = [
     "How many jobs will the merger cut?",
     gap("Who was arrested over the leak at the chemical factory?",
         why="answered from the inspection sentence: the missing 'arrested' weighs too little"),
-    gap("How much did the supermarket chains pay for the merger?",
-        why="answered from the approval sentence: the missing amount weighs too little"),
+    "How much did the supermarket chains pay for the merger?",
 ])
 def test_an_on_topic_question_the_corpus_does_not_answer_gets_no_answer(tmp_path, embedder, question):
     engine = build(tmp_path, embedder, NEAR)
@@ -186,8 +185,7 @@ CAUSES = [
 @pytest.mark.parametrize("question, expected", [
     ("Why was the licence withdrawn?", "because the operator had not appointed a safety officer"),
     ("Why did the council cancel the contract?", "after Greenway refused to collect bins"),
-    gap("Why did the hospital chief executive resign?", "over her handling of the long waiting times",
-        why="the cause slot weighs too little against the sentence repeating the question"),
+    ("Why did the hospital chief executive resign?", "over her handling of the long waiting times"),
 ])
 def test_why_questions_get_the_sentence_giving_the_cause(tmp_path, embedder, question, expected):
     assert expected in quoted_first(tmp_path, embedder, CAUSES, question)
@@ -205,7 +203,7 @@ def test_why_questions_get_the_sentence_giving_the_cause(tmp_path, embedder, que
     gap("Why was the taxi firm's licence withdrawn?", why="quotes the ferry operator's cause"),
     gap("Why did the council cancel the bus contract?", why="quotes the bin contract's cause"),
     gap("Why did the school cancel the bin contract?", why="quotes the council's cause"),
-    gap("Why did the hospital's finance director resign?", why="quotes the chief executive's cause (0.44 vs 0.43)"),
+    "Why did the hospital's finance director resign?",
 ])
 def test_a_cause_question_about_a_subject_the_corpus_lacks_gets_no_answer(tmp_path, embedder, question):
     """A cause sentence answers only its own subject's "why": another resignation's or licence's cause is a wrong
@@ -286,8 +284,7 @@ STILL_TO_COME = [
     gap("When will the inquiry publish its final report on Kessel General Hospital?",
         why="answered (0.52, not sure) from 'published its interim report on Monday': without its past date the "
             "sentence still shares every other word"),
-    gap("When will Glenmoor pay the cartel fine?",
-        why="answered (0.46, not sure) from 'filed its appeal against the cartel fine in January'"),
+    "When will Glenmoor pay the cartel fine?",
 ]
 
 
