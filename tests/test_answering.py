@@ -149,3 +149,15 @@ def test_the_dates_of_sentences_are_read_with_their_values(bundled_engine):
     july = next(i for i, r in texts.items() if r.text.startswith("In its rebuttal from July"))
     undated = next(i for i, r in texts.items() if i not in store.date_spans(list(texts)))
     assert store.date_values([april, july, undated]) == {april: [("2026-04", None)], july: [("2025-07", None)]}
+
+
+def test_the_dates_of_whole_articles_are_read_with_their_values(bundled_engine):
+    """`document_date_values` on each backend: every tagged date of an article's sentences, which tells whether the
+    article supports the date a question names; an unknown article is absent."""
+    store = bundled_engine.index.store
+    doc = next(iter(store.documents))
+    ids = list(store.sentences(list(range(1000))))
+    every = [v for values in store.date_values(ids).values() for v in values]
+    got = store.document_date_values([doc, "no-such-article"])
+    assert set(got) == {doc} and sorted(got[doc]) == sorted(every)
+    assert ("2026-04", None) in got[doc] and ("2025-07", None) in got[doc]

@@ -166,6 +166,9 @@ def test_a_refit_keeps_the_fitted_choices_the_tune_side_cannot_tell_from_its_new
 
     far = fit_ranking.CurrentFit(c, {"balanced": 0.999, "cautious": 0.001})
     assert fresh_c == c and fit_ranking.choose_abstainer(x, y, top_right, groups, far)[1] == fresh
+    # A C the data now rejects (beyond one SE of the best) takes its thresholds with it.
+    off_grid = fit_ranking.CurrentFit(1e-6, before)
+    assert fit_ranking.choose_abstainer(x, y, top_right, groups, off_grid)[:2] == (fresh_c, fresh)
 
 
 @pytest.mark.parametrize("chosen, plateau, current, kept", [
