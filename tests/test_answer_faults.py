@@ -65,6 +65,20 @@ def quoted_first(tmp_path: Path, embedder, articles, question: str) -> str:
     return first_answer(build(tmp_path, embedder, articles), question) or "(abstained)"
 
 
+def assert_abstains(tmp_path: Path, embedder, articles, question: str) -> None:
+    result = build(tmp_path, embedder, articles).ask(question)
+    assert not result.answered, result.answers[0].text
+
+
+def assert_never_sure(tmp_path: Path, embedder, articles, questions) -> None:
+    """None of `questions` (texts, or `gap` params) gets an answer marked sure over these articles."""
+    engine = build(tmp_path, embedder, articles)
+    for question in questions:
+        text = question.values[0] if hasattr(question, "values") else question
+        result = engine.ask(text)
+        assert not result.sure, (text, result.answers[0].text)
+
+
 # -- 1. wrong entity ----------------------------------------------------------------------------------------
 FINES = [
     ("northwind-fine", "Regulator fines Northwind", "2026-03-02",
@@ -148,9 +162,7 @@ NEAR_MISS_QUESTIONS = [
     "How much did the supermarket chains pay for the merger?",
 ])
 def test_an_on_topic_question_the_corpus_does_not_answer_gets_no_answer(tmp_path, embedder, question):
-    engine = build(tmp_path, embedder, NEAR)
-    result = engine.ask(question)
-    assert not result.answered, result.answers[0].text
+    assert_abstains(tmp_path, embedder, NEAR, question)
 
 
 def test_a_near_miss_is_never_quoted_as_a_sure_answer(tmp_path, embedder):
@@ -208,9 +220,7 @@ def test_why_questions_get_the_sentence_giving_the_cause(tmp_path, embedder, que
 def test_a_cause_question_about_a_subject_the_corpus_lacks_gets_no_answer(tmp_path, embedder, question):
     """A cause sentence answers only its own subject's "why": another resignation's or licence's cause is a wrong
     quote. A fitted offset for "why" questions (they are rarely unanswerable in the dev set) once quoted one."""
-    engine = build(tmp_path, embedder, CAUSES)
-    result = engine.ask(question)
-    assert not result.answered, result.answers[0].text
+    assert_abstains(tmp_path, embedder, CAUSES, question)
 
 
 @pytest.mark.parametrize("question", [
@@ -225,9 +235,7 @@ def test_a_question_about_the_cause_of_a_stated_cause_gets_no_answer(tmp_path, e
     in the sentence, next to a cause marker, so overlap, cosine and the cause slot all read as an answer. Taking
     the cause slot as the clause after the marker (a clause of the question's own words repeats it) moved the
     probabilities by 0.1-0.15 only: the slot weighs too little against the overlap."""
-    engine = build(tmp_path, embedder, CAUSES)
-    result = engine.ask(question)
-    assert not result.answered, result.answers[0].text
+    assert_abstains(tmp_path, embedder, CAUSES, question)
 
 # -- 5. latest ----------------------------------------------------------------------------------------------
 UPDATES = [
@@ -302,19 +310,13 @@ def test_when_questions_get_the_dated_sentence_of_their_time(tmp_path, embedder,
 @pytest.mark.parametrize("question", STILL_TO_COME)
 def test_a_question_about_what_is_still_to_come_is_not_answered_by_a_past_date(tmp_path, embedder, question):
     """The corpus only reports what already happened: the hearing, the shutdown, the interim report."""
-    engine = build(tmp_path, embedder, SCHEDULES)
-    result = engine.ask(question)
-    assert not result.answered, result.answers[0].text
+    assert_abstains(tmp_path, embedder, SCHEDULES, question)
 
 
 def test_a_past_date_is_never_a_sure_answer_to_a_question_about_what_is_to_come(tmp_path, embedder):
     """Where one is still quoted, it carries the "not sure" mark; before questions were read for what is still to
     come, "When will the inquiry publish its final report?" was quoted as sure (0.77) from the interim report."""
-    engine = build(tmp_path, embedder, SCHEDULES)
-    for question in STILL_TO_COME:
-        text = question.values[0] if hasattr(question, "values") else question
-        result = engine.ask(text)
-        assert not result.sure, (text, result.answers[0].text)
+    assert_never_sure(tmp_path, embedder, SCHEDULES, STILL_TO_COME)
 
 
 # -- 5c. a question that names a date gets the sentence of that date, not a twin of another date --------------
@@ -367,20 +369,14 @@ DATE_NOT_REPORTED = [
 
 @pytest.mark.parametrize("question", DATE_NOT_REPORTED)
 def test_a_question_naming_a_date_the_corpus_does_not_report_gets_no_answer(tmp_path, embedder, question):
-    engine = build(tmp_path, embedder, DATED)
-    result = engine.ask(question)
-    assert not result.answered, result.answers[0].text
+    assert_abstains(tmp_path, embedder, DATED, question)
 
 
 def test_a_sentence_of_another_date_is_never_a_sure_answer_to_a_question_naming_a_date(tmp_path, embedder):
     """Where one is still quoted, it carries the "not sure" mark; before the article's support of a question's
     date was read from its dates, "How many scooters did Vantor recall in May 2025?" was quoted as sure (0.78)
     from the recall of July 2025."""
-    engine = build(tmp_path, embedder, DATED)
-    for question in DATE_NOT_REPORTED:
-        text = question.values[0] if hasattr(question, "values") else question
-        result = engine.ask(text)
-        assert not result.sure, (text, result.answers[0].text)
+    assert_never_sure(tmp_path, embedder, DATED, DATE_NOT_REPORTED)
 
 
 # -- 7. spelling variants -----------------------------------------------------------------------------------
