@@ -1,6 +1,6 @@
 """Fit the ask path's ranker and abstention model on the tune questions; print tune and held-out figures.
 
-    python -m retrieval.fit_ranking [--work DIR] [--dry-run]
+    python -m retrieval.fit_ranking [--work DIR] [--dry-run] [--fresh] [--threshold {bootstrap,calibrated}]
 
 Training questions (the tune side): `tests/eval/dev/questions-tune.jsonl` over the bundled corpus plus
 `tests/eval/dev/corpus`, the project's own harder cases `questions-tune-extra.jsonl` over the bundled corpus plus
@@ -19,7 +19,10 @@ scored, after every choice is made.
    C by leave-one-case-out log-loss (one-standard-error rule, as for the ranker). One
    threshold per answer mode maximises the bootstrap-mean utility over out-of-case probabilities: `balanced`
    gains +1 for answering when the corpus answers and loses WRONG_COST when it does not; `cautious` gains +1
-   only when the first quote shown is right and loses WRONG_COST for any wrong first quote.
+   only when the first quote shown is right and loses WRONG_COST for any wrong first quote. A refit keeps the C
+   and thresholds in `retrieval/fitted.json` while the tune side cannot tell them from its new best (within one
+   SE; inside the new maximum's plateau), since the maximum of a flat utility wanders with any small change;
+   `--fresh` chooses anew (`kept_threshold`, `CurrentFit`).
 3. Further answers: the ranker probability a 2nd or 3rd answer needs, by utility (+1 when it brings the gold
    answer into the top 3, −EXTRA_COST for each wrong one shown).
 4. Printed, not fitted: how well the abstention model separates the questions the corpus answers from the others,
