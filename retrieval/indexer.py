@@ -50,8 +50,9 @@ BM25_DIR = "bm25"
 # effect"); a habitual, indefinite or ranked weekday or a title is no date ("every Wednesday", "Friday nights",
 # "a Friday night", "the first Saturday in May", "Saturday Night Live"); common irregular past forms mark the
 # past ("bought in January"); with no tense marker, a year-less month one or two months ahead is the coming one
-# ("her last day is April 1" in February)
-PIPELINE_VERSION = "10"
+# ("her last day is April 1" in February); 11: a year-less date takes a year written right after it ("July 15-24
+# in 2022") or the year of an opening "In 2005," whose clause holds it
+PIPELINE_VERSION = "11"
 # Largest share of vector and BM25 rows left without a sentence (removed or edited articles) before a reindex
 # writes a compact build instead of extending the previous one.
 MAX_UNOWNED_SHARE = 0.1

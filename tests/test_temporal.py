@@ -486,6 +486,42 @@ INHERITANCE = [
      [("2023-05-12", None, "on 12 May 2023"), ("2023-05-30", None, "on 30 May")]),
 ]
 
+# A year written only as a year frames a year-less date right before it ("July 15-24 in 2022") or the clause of a
+# sentence that opens on "In <year>,"; elsewhere in the sentence it is no frame and the publication date decides.
+FRAMING = [
+    ("The championships will take place July 15-24 in 2022.", date(2020, 4, 8),
+     [("2022-07-15", "2022-07-24", "July 15-24"), ("2022", None, "in 2022")]),
+    ("The games were initially planned to run from August 6-15 in 2021.", date(2020, 4, 8),
+     [("2021-08-06", "2021-08-15", "from August 6-15"), ("2021", None, "in 2021")]),
+    ("She was first elected on 4 March in 2018, aides said.", date(2025, 6, 1),
+     [("2018-03-04", None, "on 4 March"), ("2018", None, "in 2018")]),
+    ("In 2005, Hurricane Dennis made landfall near Pensacola, Florida, on July 10.", date(2020, 4, 2),
+     [("2005", None, "In 2005"), ("2005-07-10", None, "on July 10")]),
+    ("In 2019, the regulator opened an inquiry in March and closed it in November.", date(2021, 5, 1),
+     [("2019", None, "In 2019"), ("2019-03", None, "in March"), ("2019-11", None, "in November")]),
+    ("During 2016, the plant was shut from May to August.", date(2020, 1, 1),
+     [("2016", None, "2016"), ("2016-05", "2016-08", "from May to August")]),
+    ("In the summer of 2004, the mayor resigned in mid-August.", date(2019, 12, 30),
+     [("2004", None, "2004"), ("2004-08", None, "in mid-August")]),
+    # look-alikes: the year bounds a period, the clause breaks, or the year sits elsewhere
+    ("Since 2019, the firm has cut 300 jobs, including 40 in March.", date(2021, 6, 1),
+     [("2019", None, "2019"), ("2021-03", None, "in March")]),
+    ("In 2019, sales fell; in March they rose again.", date(2021, 6, 1),
+     [("2019", None, "In 2019"), ("2021-03", None, "in March")]),
+    ("In 2019, sales fell by a fifth, but in March they rose again.", date(2021, 6, 1),
+     [("2019", None, "In 2019"), ("2021-03", None, "in March")]),
+    ("Founded in 1998, the firm moved its headquarters in March.", date(2021, 6, 1),
+     [("1998", None, "in 1998"), ("2021-03", None, "in March")]),
+    ("Sales fell in 2019 and again in March.", date(2021, 6, 1),
+     [("2019", None, "in 2019"), ("2021-03", None, "in March")]),
+    ("The firm, founded in 1998, said on Tuesday it would appeal.", date(2021, 6, 1),
+     [("1998", None, "in 1998"), ("2021-06-01", None, "on Tuesday")]),
+    ("The 2021 agreement was breached in May, prosecutors said.", date(2024, 7, 9),
+     [("2021", None, "2021"), ("2024-05", None, "in May")]),
+    ("Prosecutors said in March in a statement that the 2019 deal was void.", date(2021, 6, 1),
+     [("2021-03", None, "in March"), ("2019", None, "2019")]),
+]
+
 FURNITURE = [
     ("BRUSSELS, March 9.", date(2026, 3, 9), []),
     ("PARIS, Feb 4 (Reuters) - Prosecutors said on Tuesday they had widened the inquiry.", date(2026, 2, 4),
@@ -502,8 +538,8 @@ FURNITURE = [
 ]
 
 
-@pytest.mark.parametrize(("sentence", "published", "expected"), ORIENTATION + RANGES + INHERITANCE + FURNITURE,
-                         ids=[f"{i:02d}-{c[0][:40]}" for i, c in enumerate(ORIENTATION + RANGES + INHERITANCE + FURNITURE)])
+@pytest.mark.parametrize(("sentence", "published", "expected"), ORIENTATION + RANGES + INHERITANCE + FRAMING + FURNITURE,
+                         ids=[f"{i:02d}-{c[0][:40]}" for i, c in enumerate(ORIENTATION + RANGES + INHERITANCE + FRAMING + FURNITURE)])
 def test_issue12_table(sentence, published, expected):
     got = tag_dates(sentence, published)
     assert [(m.value, m.until, m.text) for m in got] == expected
