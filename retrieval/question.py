@@ -94,11 +94,10 @@ _REFERENCE_DAYS = (date(2000, 3, 15), date(2050, 9, 20))
 
 def named_dates(text: str) -> list[tuple[tuple[str, str | None], str]]:
     """The dates a question names, each ((value, until), the expression as written), value and until as the
-    temporal tagger writes them (`retrieval.temporal`:
-    YYYY, YYYY-MM or YYYY-MM-DD, `until` a range's last value or None). A month or day written without a year is
-    "--MM" or "--MM-DD" (ISO 8601's month and month-day of no stated year): "in July" → ("--07", None). An
-    expression relative to the day of asking ("on Tuesday", "last year") is left out: the reporter's today says
-    nothing of when the corpus's events happened."""
+    temporal tagger writes them (`retrieval.temporal`: YYYY, YYYY-MM or YYYY-MM-DD, `until` a range's last value
+    or None). A month or day written without a year is "--MM" or "--MM-DD" (ISO 8601's month and month-day of no
+    stated year): "in July" → (("--07", None), "in July"). An expression relative to the day of asking ("on
+    Tuesday", "last year") is left out: the reporter's today says nothing of when the corpus's events happened."""
     first, second = (tag_dates(text, day) for day in _REFERENCE_DAYS)
     out = []
     for a, b in zip(first, second):
