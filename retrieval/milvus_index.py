@@ -460,31 +460,33 @@ class MilvusStore:
             return {}
         return {int(r["id"]): _row(r) for r in _by_ids(self.client, self.name, ids, _OUT)}
 
+    def _date_rows(self, ids: Sequence[int]) -> dict[int, list[tuple[int, int, str, str | None]]]:
+        """sentence id -> (start, end, value, until) of its temporal expressions, in order; a sentence without
+        dates is absent. Rows written before ranges were stored have no `until`."""
+        if not len(ids):
+            return {}
+        out: dict[int, list[tuple[int, int, str, str | None]]] = {}
+        for r in _by_ids(self.client, self.name, ids, ["id", "dates"]):
+            found = sorted((int(d[3]), int(d[4]), d[0], d[5] if len(d) > 5 else None) for d in r["dates"])
+            if found:
+                out[int(r["id"])] = found
+        return out
+
     def date_spans(self, ids: Sequence[int], *,
                    not_before: Mapping[int, str] | None = None) -> dict[int, list[tuple[int, int]]]:
         """As `SentenceStore.date_spans`."""
-        if not len(ids):
-            return {}
         out: dict[int, list[tuple[int, int]]] = {}
-        for r in _by_ids(self.client, self.name, ids, ["id", "dates"]):
-            sid = int(r["id"])
+        for sid, rows in self._date_rows(ids).items():
             day = None if not_before is None else not_before.get(sid)
-            spans = sorted((int(d[3]), int(d[4])) for d in r["dates"]
-                           if day is None or date_not_before(d[0], d[5] if len(d) > 5 else None, day))
+            spans = [(start, end) for start, end, value, until in rows
+                     if day is None or date_not_before(value, until, day)]
             if spans:
                 out[sid] = spans
         return out
 
     def date_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
         """As `SentenceStore.date_values`."""
-        if not len(ids):
-            return {}
-        out: dict[int, list[tuple[str, str | None]]] = {}
-        for r in _by_ids(self.client, self.name, ids, ["id", "dates"]):
-            found = sorted((int(d[3]), d[0], d[5] if len(d) > 5 else None) for d in r["dates"])
-            if found:
-                out[int(r["id"])] = [(value, until) for _, value, until in found]
-        return out
+        return {sid: [(value, until) for _, _, value, until in rows] for sid, rows in self._date_rows(ids).items()}
 
     def document_date_values(self, doc_ids: Collection[str]) -> dict[str, list[tuple[str, str | None]]]:
         """As `SentenceStore.document_date_values`: the article's ids are its range (see `_doc_rows`)."""

@@ -210,19 +210,23 @@ class SentenceStore:
         )
         return {r[0]: _sentence(r) for r in rows}
 
+    def _date_rows(self, ids: Sequence[int]) -> list[tuple[int, int, int, str, str | None]]:
+        """(sentence id, start, end, value, until) of the sentences' temporal expressions, each sentence's in order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._db.execute(
+            f'SELECT sentence_id, start, "end", value, until FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
+            [int(i) for i in ids],
+        ).fetchall()
+
     def date_spans(self, ids: Sequence[int], *,
                    not_before: Mapping[int, str] | None = None) -> dict[int, list[tuple[int, int]]]:
         """sentence id -> the character spans of its temporal expressions, in order. With `not_before` (sentence
         id -> a day, YYYY-MM-DD), only the dates of those sentences that are not before that day
         (`date_not_before`); a sentence not in it keeps all its dates."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
         out: dict[int, list[tuple[int, int]]] = {}
-        for sid, start, end, value, until in self._db.execute(
-            f'SELECT sentence_id, start, "end", value, until FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
-            [int(i) for i in ids],
-        ):
+        for sid, start, end, value, until in self._date_rows(ids):
             if not_before is None or sid not in not_before or date_not_before(value, until, not_before[sid]):
                 out.setdefault(sid, []).append((start, end))
         return out
@@ -230,14 +234,8 @@ class SentenceStore:
     def date_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
         """sentence id -> the (value, until) of its temporal expressions, in order (`DateRow`); a sentence without
         dates is absent."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
         out: dict[int, list[tuple[str, str | None]]] = {}
-        for sid, value, until in self._db.execute(
-            f'SELECT sentence_id, value, until FROM dates WHERE sentence_id IN ({marks}) ORDER BY start',
-            [int(i) for i in ids],
-        ):
+        for sid, _, _, value, until in self._date_rows(ids):
             out.setdefault(sid, []).append((value, until))
         return out
 
