@@ -32,6 +32,7 @@ _FUNCTION_WORDS = {"has", "have", "had", "having", "been", "being", "am", "must"
                    "out", "up", "down", "off", "again", "once", "here", "there", "while", "whether", "because",
                    "did", "done", "doing", "get", "got", "into", "onto", "upon", "yet", "still", "ever"}
 _STOP = frozenset(STOPWORDS_EN) | _EXTRA_STOP | _FUNCTION_WORDS
+STOP_WORDS = _STOP  # lower-case words that carry no topic
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from retrieval.lexical import STOP_WORDS
+from retrieval.noun_types import is_plural, noun_class
 from retrieval.temporal import tag_dates
 
 MAX_QUESTION_CHARS = 500
@@ -117,11 +119,45 @@ def clean_question(raw: str) -> str:
     return " ".join(text.split())
 
 
+# "Which judge …", "What salary …", "In which month …", "What was the ransom …": the noun the wh-word asks about.
+_WH_HEAD = re.compile(r"^\s*(?:(?:in|by|on|at|for|to|from|under|with)\s+)?(?:which|what)(?:\s+(?:is|was|are|were)\s+the|"
+                      r"['’]s\s+the)?\s+(.*)$", re.I)
+_HEAD_WORD = re.compile(r"([^\W\d_][\w-]*)(['’]s?\b)?")
+_CLASS_KIND = {"person": QuestionType.WHO, "group": QuestionType.WHO, "location": QuestionType.WHERE,
+               "possession": QuestionType.HOW_MUCH, "time": QuestionType.WHEN, "motive": QuestionType.WHY,
+               "quantity": QuestionType.HOW_MANY}
+_HEAD_SPAN = 4
+
+
+def head_noun_kind(text: str) -> QuestionType:
+    """The answer type a "which/what NOUN" question asks for, from the WordNet class of its head noun
+    (`noun_types`): the last noun of the words after the wh-word, which end at a function word, a verb form, a
+    possessive or after a plural ("Which senior US official attacked …" -> official -> WHO; "Which teams play …"
+    -> WHO; "What monthly output ceiling …" -> OTHER). Capitalised words are names modifying the head ("Which
+    EU commissioner"), never the head. OTHER when there is no such noun or its class asks for nothing typed."""
+    match = _WH_HEAD.match(text)
+    if not match:
+        return QuestionType.OTHER
+    head = None
+    for word, possessive in _HEAD_WORD.findall(match.group(1))[:_HEAD_SPAN]:
+        if word[:1].isupper():
+            if possessive:
+                break
+            continue
+        cls = noun_class(word)
+        if word in STOP_WORDS or cls in (None, "verb") or word.endswith("ed"):
+            break
+        head = cls
+        if possessive or is_plural(word):
+            break
+    return _CLASS_KIND.get(head, QuestionType.OTHER)
+
+
 def question_kind(text: str) -> QuestionType:
     for pattern, kind in _KIND_RULES:
         if pattern.search(text):
             return kind
-    return QuestionType.OTHER
+    return head_noun_kind(text)
 
 
 def parse_question(raw: str) -> Question:

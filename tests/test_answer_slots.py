@@ -142,3 +142,50 @@ def test_a_question_names_the_dates_it_writes(question, dates):
 ])
 def test_a_sentence_date_falls_in_the_date_asked_about_at_the_coarser_precision(named, sentence_dates, expected):
     assert date_match(named, sentence_dates) == expected
+
+
+# "Which/what NOUN" questions name what they ask for with a noun; its WordNet class types them (noun_types).
+@pytest.mark.parametrize("question, kind", [
+    ("Which judge sentenced the company?", QuestionType.WHO),
+    ("Which judges sat on the appeal panel?", QuestionType.WHO),  # "sat" is a past form, not Saturday
+    ("Which team won the final?", QuestionType.WHO),  # "won" is a past form, not the currency
+    ("Which senior US official attacked the decision?", QuestionType.WHO),  # capitalised "US" modifies
+    ("Which EU commissioner presented the penalty?", QuestionType.WHO),
+    ("Which French politician tried to annul the deal?", QuestionType.WHO),
+    ("Which actor played the postmaster in the drama?", QuestionType.WHO),
+    ("Which criminal gang carried out the attack?", QuestionType.WHO),
+    ("which academic warned about phishing", QuestionType.WHO),
+    ("What salary was the chief executive paid?", QuestionType.HOW_MUCH),
+    ("What ransom did the hackers demand?", QuestionType.HOW_MUCH),
+    ("What was the ransom the hackers demanded?", QuestionType.HOW_MUCH),
+    ("What compensation will the victims get?", QuestionType.HOW_MUCH),
+    ("In which month did the deadline fall?", QuestionType.WHEN),
+    ("By what date must the regulator decide?", QuestionType.WHEN),
+    ("From what date can she compete again?", QuestionType.WHEN),
+    ("In which city will the trial be held?", QuestionType.WHERE),
+    ("Which town was evacuated?", QuestionType.WHERE),
+])
+def test_a_which_or_what_question_is_typed_by_its_head_noun(question, kind):
+    assert parse_question(question).kind is kind
+
+
+@pytest.mark.parametrize("question", [
+    "What did the judge say about the fine?",  # the noun after the verb is not what is asked for
+    "What can Brussels do if X ignores the orders?",
+    "What is the most recent step the EU has taken?",
+    "What monthly output ceiling did the regulator set?",  # a ceiling is no person, place, sum or date
+    "What offence did the planemaker admit?",
+    "What records was the company told to keep?",
+    "Which newspaper's investigation brought the company down?",  # the head is the investigation
+    "What happened in court on Tuesday?",
+])
+def test_a_which_or_what_question_without_a_typed_head_noun_stays_untyped(question):
+    assert parse_question(question).kind is QuestionType.OTHER
+
+
+def test_a_head_noun_question_gets_the_slot_of_its_type():
+    assert slot("Which judge sentenced the company?", "Judge Anna Moreau sentenced the company on Friday.") == 1.0
+    assert slot("What salary was the chief executive paid?",
+                "The chief executive was paid a salary of £450,000 last year.") == 1.0
+    assert slot("What salary was the chief executive paid?",
+                "The chief executive said on Tuesday that she would step down.") == 0.0
