@@ -12,7 +12,8 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate, chain
 
-from retrieval.lexical import tokenize
+from retrieval.lexical import STOP_WORDS, tokenize
+from retrieval.noun_types import noun_classes
 from retrieval.question import QuestionType
 
 _NAME = re.compile(r"(?<=[\s“\"'(])(?!I\b)[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*")
@@ -52,7 +53,45 @@ def _spans_any_case(pattern: re.Pattern, lower: re.Pattern, text: str) -> list[t
     return [m.span() for m in pattern.finditer(text)]
 
 
-def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+# People and organisations are counted alike ("how many people" -> "12 suspects", "1,000 staff").
+_AGENT = frozenset({"person", "group"})
+
+
+def _kinds_of(classes) -> frozenset[str]:
+    """A noun's usual kinds: its two most frequent classes ("nights" is also a goddess)."""
+    kinds = frozenset(classes[:2])
+    return kinds | _AGENT if kinds & _AGENT else kinds
+
+
+def _counts_other_things(sentence: str, end: int, counted: tuple[str, ...], question: frozenset[str]) -> bool:
+    """True when the noun after the number ending at `end` is, in its usual senses, another kind of thing than
+    the question counts ("four nights" for "how many viewers"). The noun is the next word WordNet knows, past
+    function words and number words ("79 of the jets", "2 million people") and at most one word it does not
+    know ("four consecutive nights"); a second unknown word ("555 sub-postmasters joined"), a capitalised word
+    ("79 MAX 9s") or a verb form leaves the count standing, as does a noun the question itself uses ("250 jobs" for
+    "how many workers will lose their jobs?"). `question`: the question's stemmed words."""
+    unknown = 0
+    for word in _WORD.findall(sentence, end)[:NEAR_WORDS]:
+        if word[:1].isupper():
+            return False
+        if word.lower() in STOP_WORDS:
+            continue
+        classes = noun_classes(word)
+        if classes == ("quantity",):
+            continue
+        if not classes:
+            unknown += 1
+            if unknown > 1:
+                return False
+            continue
+        if classes == ("verb",) or not _token_set(word).isdisjoint(question):
+            return False
+        return _kinds_of(classes).isdisjoint(_kinds_of(counted))
+    return False
+
+
+def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]],
+           counted: tuple[str, ...] = (), question: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     if kind is QuestionType.WHEN:
         return list(date_spans)
     # Capitalised like a name or a place, or written in digits like a count, a date answers neither "who", "where"
@@ -61,7 +100,9 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]])
         return _outside([m.span() for m in _NAME.finditer(sentence)], date_spans) + \
             _spans_any_case(_ORG, _ORG_LOWER, sentence)
     if kind is QuestionType.HOW_MANY:
-        return _outside([m.span() for m in _NUMBER.finditer(sentence)], date_spans)
+        numbers = _outside([m.span() for m in _NUMBER.finditer(sentence)], date_spans)
+        return [(a, b) for a, b in numbers if not _counts_other_things(sentence, b, counted, question)] \
+            if counted else numbers
     if kind is QuestionType.HOW_MUCH:
         return [m.span() for m in _AMOUNT.finditer(sentence)]
     if kind is QuestionType.WHERE:
@@ -79,15 +120,16 @@ def _token_set(text: str) -> frozenset[str]:
 
 
 def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
-               date_spans: list[tuple[int, int]] = ()) -> float:
+               date_spans: list[tuple[int, int]] = (), counted: tuple[str, ...] = ()) -> float:
     """0 no answer slot; 0.5 a slot of the right type; 1.0 such a slot next to a word of the question.
 
     Dates are the ones the temporal tagger found at reindex (`date_spans`), so "when" sees exactly the dates
-    the timeline sees, and "who" and "how many" do not take a date for a name or a count."""
-    slots = _slots(kind, sentence, date_spans)
+    the timeline sees, and "who" and "how many" do not take a date for a name or a count. `counted`: for "how
+    many", the WordNet classes of the noun counted (`Question.counted`); a number of other things is no slot."""
+    qset = frozenset(question_tokens)
+    slots = _slots(kind, sentence, date_spans, counted, qset)
     if not slots:
         return 0.0
-    qset = set(question_tokens)
     # A slot that only repeats the question ("Musk" for "who summoned Musk?") answers nothing.
     kept = []
     for a, b in slots:

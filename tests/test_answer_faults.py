@@ -191,11 +191,15 @@ NAMED_TYPE = [
      "Harlow Rovers football club has been sold to an investor group for £30 million.",
      "The takeover was approved by the league on Wednesday, the club said.",
      "Supporters had campaigned against the sale for months."),
+    ("tv-drama", "Drama about the depot fire airs", "2026-01-05",
+     "The drama about the Eastfield depot fire went out on four consecutive nights from 1 January.",
+     "It was filmed in Wales by an independent studio."),
 ]
 
 
 @pytest.mark.parametrize("question, expected", [
     ("Which judge said Halden Shipping had ignored warnings?", "Judge Marieke Vos said"),
+    ("How many nights did the depot fire drama run?", "four consecutive nights"),
     ("In which month will the Orbis Telecom chief executive leave?", "would step down in June"),
     ("What price was paid for Harlow Rovers?", "for £30 million"),
     ("In which city was Halden Shipping fined?", "A court in Rotterdam"),
@@ -210,6 +214,8 @@ def test_a_question_naming_the_answer_s_type_gets_the_sentence_holding_it(tmp_pa
     "What compensation did the port receive for the spill?",
     "Which insurer paid for the clean-up of the spill?",
     "Which spokesman confirmed the takeover of Harlow Rovers?",
+    "How many viewers watched the depot fire drama?",  # "four nights" counts other things
+    "How many supporters protested against the sale of Harlow Rovers?",
 ])
 def test_a_question_whose_named_type_the_corpus_lacks_gets_no_answer(tmp_path, embedder, question):
     assert_abstains(tmp_path, embedder, NAMED_TYPE, question)

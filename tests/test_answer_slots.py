@@ -189,3 +189,47 @@ def test_a_head_noun_question_gets_the_slot_of_its_type():
                 "The chief executive was paid a salary of £450,000 last year.") == 1.0
     assert slot("What salary was the chief executive paid?",
                 "The chief executive said on Tuesday that she would step down.") == 0.0
+
+
+def count_slot(question: str, sentence: str) -> float:
+    q = parse_question(question)
+    spans = [(d.start, d.end) for d in tag_dates(sentence, date(2026, 3, 2))]
+    return type_match(q.kind, sentence, list(tokenize(q.text)), spans, q.counted)
+
+
+# "How many NOUN": a number of other things (WordNet classes of the two nouns, usual senses) is no count of them.
+@pytest.mark.parametrize("question, sentence", [
+    ("How many viewers watched the drama?", "The drama went out on four consecutive nights in January."),
+    ("How many European users had their data sent to the US?", "The framework was adopted two months later."),
+    ("How many people were arrested after the raid?", "The raid lasted three hours, police said."),
+    ("How many jobs will the merger cut?", "The merger will take eight weeks to complete."),
+    ("How many passengers were on board?", "The plane climbed to 16,000 feet before the panel blew out."),
+])
+def test_a_count_of_other_things_does_not_answer_how_many(question, sentence):
+    assert count_slot(question, sentence) == 0.0
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("How many viewers watched the drama?", "The drama was watched by 9 million viewers."),
+    ("How many people were arrested after the raid?", "Police arrested 12 suspects after the raid."),  # people ~ suspects
+    ("How many claimants joined the action?", "In all, 555 sub-postmasters joined the action."),  # unknown noun
+    ("How many MAX 9s were grounded?", "The regulator grounded 171 of the jets."),  # a name counts anything
+    ("How many staff were laid off?", "The company laid off 2 million workers."),  # past the number word
+    ("How many times did the board meet?", "The board met four times in May."),
+    ("How many jobs will the merger cut?", "The merger will cut 400 jobs."),
+    ("How many workers will lose their jobs?", "The mill will shut with the loss of 250 jobs."),  # the question's noun
+])
+def test_a_count_of_the_things_asked_about_answers_how_many(question, sentence):
+    assert count_slot(question, sentence) > 0.0
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("How many European Facebook users had their data sent?", "person"),  # names before the noun are skipped
+    ("How many people were arrested?", "group"),
+    ("how many times did they meet", "time"),
+    ("How many were arrested?", None),  # no noun: any count
+    ("How many MAX 9s were grounded?", None),
+])
+def test_how_many_knows_the_noun_it_counts(question, counted):
+    q = parse_question(question)
+    assert (q.counted[0] if q.counted else None) == counted

@@ -93,8 +93,9 @@ def test_article_gaps_at_once_equal_one_at_a_time(dev_engine):
     assert len(seen) >= 5  # the articles do not all support a question alike
 
 
-def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=(), dates=()):
-    question = Question(raw="q?", text="q?", kind=kind, about_now=about_now, dates=tuple(dates))
+def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=(), dates=(), counted=()):
+    question = Question(raw="q?", text="q?", kind=kind, about_now=about_now, dates=tuple(dates),
+                        counted=tuple(counted))
     return QuestionContext(question, [frozenset(t) for t in terms], [t[0] for t in terms], list(weights),
                            [frozenset(t) for t in entities], list(entity_weights), 7.5, list(flat))
 
@@ -104,6 +105,7 @@ ROWS = [
     SentenceRow(1, "a", 2, 0, 0, 30, "The cyber-crime unit said so.", ("cyber", "crime", "cybercrim", "unit")),
     SentenceRow(2, "b", 1, 0, 0, 25, "Northwind paid 80 euros.", ("northwind", "paid", "80", "euro")),
     SentenceRow(3, "c", 1, 0, 0, 0, "", ()),
+    SentenceRow(4, "b", 2, 0, 0, 31, "The raid lasted three hours.", ("raid", "last", "three", "hour")),
 ]
 DOCS = {d: DocumentRow(d, title, "Outlet", None, pub, None, f"{d}.md", "f") for d, title, pub in
         [("a", "Brightline fined", "2026-03-01"), ("b", "Regulator acts", None), ("c", "", "2026-01-01")]}
@@ -120,6 +122,9 @@ CONTEXTS = [
     _ctx(QuestionType.WHEN, [("regul",)], [0.0], about_now=True, flat=["regul"]),  # weights summing to 0
     # a question naming a date: one sentence's date falls in it, one's does not, the others have none
     _ctx(QuestionType.HOW_MUCH, [("fine",)], [3.1], flat=["fine"], dates=[("2026-02", None)]),
+    # "how many" counting people: "three hours" counts other things; counting times, it is a slot
+    _ctx(QuestionType.HOW_MANY, [("raid",)], [2.0], flat=["raid"], counted=["person"]),
+    _ctx(QuestionType.HOW_MANY, [("raid",)], [2.0], flat=["raid"], counted=["time"]),
 ]
 DATE_VALUES = {0: [("2026-02-27", None)], 2: [("2025-11", None), ("2024", None)]}
 
