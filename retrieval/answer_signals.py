@@ -90,15 +90,34 @@ def _counts_other_things(sentence: str, end: int, counted: tuple[str, ...], ques
     return False
 
 
+# What a person is not: an institution, a place or a thing ("the Court of Justice", "Ireland", "Alaska Airlines").
+_NOT_PERSON = frozenset({"group", "location", "artifact"})
+
+
+def _names_no_person(name: str) -> bool:
+    """True when a capitalised name is headed by a noun whose usual senses (first two WordNet classes) are an
+    institution, a place or a thing and not a person. The head is the last word before "of" ("Court of Appeal"
+    -> court) or the last word ("European Data Protection Board" -> board). A surname WordNet reads otherwise
+    ("Musk", a substance) or does not know ("Vennells") leaves the name a person's."""
+    head = name.split(" of ")[0].split()[-1]
+    classes = noun_classes(head)[:2]
+    return bool(classes) and "person" not in classes and not _NOT_PERSON.isdisjoint(classes)
+
+
 def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]],
-           counted: tuple[str, ...] = (), question: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+           counted: tuple[str, ...] = (), question: frozenset[str] = frozenset(),
+           head: str | None = None) -> list[tuple[int, int]]:
     if kind is QuestionType.WHEN:
         return list(date_spans)
     # Capitalised like a name or a place, or written in digits like a count, a date answers neither "who", "where"
     # nor "how many": the temporal tagger's spans ("on Monday", "in April 2024") are taken out.
     if kind is QuestionType.WHO:
-        return _outside([m.span() for m in _NAME.finditer(sentence)], date_spans) + \
-            _spans_any_case(_ORG, _ORG_LOWER, sentence)
+        names = _outside([m.span() for m in _NAME.finditer(sentence)], date_spans)
+        roles = _spans_any_case(_ORG, _ORG_LOWER, sentence)
+        if head == "person":  # "which judge": a person's name or a person's role, not "the court"
+            names = [(a, b) for a, b in names if not _names_no_person(sentence[a:b])]
+            roles = [(a, b) for a, b in roles if "person" in noun_classes(sentence[a:b])[:2]]
+        return names + roles
     if kind is QuestionType.HOW_MANY:
         numbers = _outside([m.span() for m in _NUMBER.finditer(sentence)], date_spans)
         return [(a, b) for a, b in numbers if not _counts_other_things(sentence, b, counted, question)] \
@@ -120,14 +139,16 @@ def _token_set(text: str) -> frozenset[str]:
 
 
 def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
-               date_spans: list[tuple[int, int]] = (), counted: tuple[str, ...] = ()) -> float:
+               date_spans: list[tuple[int, int]] = (), counted: tuple[str, ...] = (), head: str | None = None) -> float:
     """0 no answer slot; 0.5 a slot of the right type; 1.0 such a slot next to a word of the question.
 
     Dates are the ones the temporal tagger found at reindex (`date_spans`), so "when" sees exactly the dates
     the timeline sees, and "who" and "how many" do not take a date for a name or a count. `counted`: for "how
-    many", the WordNet classes of the noun counted (`Question.counted`); a number of other things is no slot."""
+    many", the WordNet classes of the noun counted (`Question.counted`); a number of other things is no slot.
+    `head`: for "who", the class of the noun asked about (`Question.head`); for "person", a name of an
+    institution, place or thing is no slot."""
     qset = frozenset(question_tokens)
-    slots = _slots(kind, sentence, date_spans, counted, qset)
+    slots = _slots(kind, sentence, date_spans, counted, qset, head)
     if not slots:
         return 0.0
     # A slot that only repeats the question ("Musk" for "who summoned Musk?") answers nothing.

@@ -252,9 +252,9 @@ def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], 
         out[:, col["foreign"]] = 1.0 - weighted_shares(article_hits, ctx.entity_weights)[of_doc]
     kind = ctx.question.kind
     if kind in TYPED_KINDS:
-        counted = ctx.question.counted
-        slot = np.fromiter((type_match(kind, r.text, ctx.flat, date_spans.get(r.id, []), counted) for r in rows),
-                           dtype=float, count=n)
+        counted, head = ctx.question.counted, ctx.question.head
+        slot = np.fromiter((type_match(kind, r.text, ctx.flat, date_spans.get(r.id, []), counted, head)
+                            for r in rows), dtype=float, count=n)
         if kind in CRISP_KINDS:
             out[:, col["crisp_slot"]] = slot
             out[:, col["no_slot"]] = slot == 0.0
@@ -278,7 +278,8 @@ def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm2
     context = have | lead | _title_tokens(doc.title)
     article = every | _title_tokens(doc.title)
     kind = ctx.question.kind
-    slot = type_match(kind, row.text, ctx.flat, date_spans, ctx.question.counted) if kind in TYPED_KINDS else 0.0
+    slot = (type_match(kind, row.text, ctx.flat, date_spans, ctx.question.counted, ctx.question.head)
+            if kind in TYPED_KINDS else 0.0)
     foreign = 1.0 - _share(ctx.entities, ctx.entity_weights, article) if ctx.entities else 0.0
     return [
         dense,

@@ -48,6 +48,9 @@ class Question:
     # For "how many NOUN": the WordNet classes of the noun counted ("how many viewers" -> person/group senses), so
     # that "four nights" does not answer it (`counted_noun`); () when unknown.
     counted: tuple[str, ...] = ()
+    # For a "who" question: the class of the noun it asks about ("which judge" -> "person"), so that a name of an
+    # institution or a place ("the Court of Justice", "Dublin") is no answer to it; None when it names none.
+    head: str | None = None
 
 
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
@@ -132,15 +135,15 @@ _CLASS_KIND = {"person": QuestionType.WHO, "group": QuestionType.WHO, "location"
 _HEAD_SPAN = 4
 
 
-def head_noun_kind(text: str) -> QuestionType:
-    """The answer type a "which/what NOUN" question asks for, from the WordNet class of its head noun
-    (`noun_types`): the last noun of the words after the wh-word, which end at a function word, a verb form, a
-    possessive or after a plural ("Which senior US official attacked …" -> official -> WHO; "Which teams play …"
-    -> WHO; "What monthly output ceiling …" -> OTHER). Capitalised words are names modifying the head ("Which
-    EU commissioner"), never the head. OTHER when there is no such noun or its class asks for nothing typed."""
+def head_noun_class(text: str) -> str | None:
+    """The WordNet class (`noun_types`) of the noun a "which/what NOUN" question asks about: the last noun of the
+    words after the wh-word, which end at a function word, a verb form, a possessive or after a plural ("Which
+    senior US official attacked …" -> official -> person; "Which teams play …" -> group; "What monthly output
+    ceiling …" -> artifact). Capitalised words are names modifying the head ("Which EU commissioner"), never the
+    head. None when the question has no such noun."""
     match = _WH_HEAD.match(text)
     if not match:
-        return QuestionType.OTHER
+        return None
     head = None
     for word, possessive in _HEAD_WORD.findall(match.group(1))[:_HEAD_SPAN]:
         if word[:1].isupper():
@@ -153,7 +156,14 @@ def head_noun_kind(text: str) -> QuestionType:
         head = cls
         if possessive or is_plural(word):
             break
-    return _CLASS_KIND.get(head, QuestionType.OTHER)
+    return head
+
+
+def head_noun_kind(text: str) -> QuestionType:
+    """The answer type a "which/what NOUN" question asks for, from its head noun's class (`head_noun_class`):
+    person and group -> WHO, location -> WHERE, possession -> HOW_MUCH, time -> WHEN, motive -> WHY, quantity ->
+    HOW_MANY; OTHER for any other class or no head noun."""
+    return _CLASS_KIND.get(head_noun_class(text), QuestionType.OTHER)
 
 
 _HOW_MANY = re.compile(r"^\s*how many\s+(.*)$", re.I)
@@ -198,4 +208,5 @@ def parse_question(raw: str) -> Question:
     return Question(raw=str(raw), text=text, kind=kind, about_now=about_now(text),
                     ahead=kind is QuestionType.WHEN and asks_ahead(text),
                     dates=tuple(value for value, _ in dates), date_text=tuple(written for _, written in dates),
-                    counted=counted_noun(text) if kind is QuestionType.HOW_MANY else ())
+                    counted=counted_noun(text) if kind is QuestionType.HOW_MANY else (),
+                    head=head_noun_class(text) if kind is QuestionType.WHO else None)

@@ -191,6 +191,9 @@ NAMED_TYPE = [
      "Harlow Rovers football club has been sold to an investor group for £30 million.",
      "The takeover was approved by the league on Wednesday, the club said.",
      "Supporters had campaigned against the sale for months."),
+    ("port-appeal", "Port authority appeals spill ruling", "2026-03-08",
+     "The Rotterdam Port Authority lodged an appeal against the spill ruling with the Court of Appeal in The Hague.",
+     "The appeal will be heard next year, the court said on Friday."),
     ("tv-drama", "Drama about the depot fire airs", "2026-01-05",
      "The drama about the Eastfield depot fire went out on four consecutive nights from 1 January.",
      "It was filmed in Wales by an independent studio."),
@@ -214,6 +217,8 @@ def test_a_question_naming_the_answer_s_type_gets_the_sentence_holding_it(tmp_pa
     "What compensation did the port receive for the spill?",
     "Which insurer paid for the clean-up of the spill?",
     "Which spokesman confirmed the takeover of Harlow Rovers?",
+    "Which judge will hear the port authority's appeal against the spill ruling?",  # a court is no judge
+    "Which official lodged the port authority's appeal?",
     "How many viewers watched the depot fire drama?",  # "four nights" counts other things
     "How many supporters protested against the sale of Harlow Rovers?",
 ])

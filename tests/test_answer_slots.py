@@ -233,3 +233,40 @@ def test_a_count_of_the_things_asked_about_answers_how_many(question, sentence):
 def test_how_many_knows_the_noun_it_counts(question, counted):
     q = parse_question(question)
     assert (q.counted[0] if q.counted else None) == counted
+
+
+def who_slot(question: str, sentence: str) -> float:
+    q = parse_question(question)
+    spans = [(d.start, d.end) for d in tag_dates(sentence, date(2026, 3, 2))]
+    return type_match(q.kind, sentence, list(tokenize(q.text)), spans, q.counted, q.head)
+
+
+# "Which judge/actor/official": a person is asked for; an institution's, a place's or a thing's name is no answer.
+@pytest.mark.parametrize("question, sentence", [
+    ("Which judge will hear the appeal?", "The company can appeal to the Court of Justice within two months."),
+    ("Which judge will hear the appeal?", "The appeal was lodged in Dublin on Friday."),
+    ("Which official approved the merger?", "The merger was approved by the European Data Protection Board."),
+    ("Which actor played the postmaster?", "The drama was shown by the broadcaster on the Post Office scandal."),
+    ("Which lawyer represents the airline?", "Alaska Airlines said it would cooperate fully."),
+])
+def test_a_name_of_an_institution_or_place_does_not_answer_which_person(question, sentence):
+    assert who_slot(question, sentence) == 0.0
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Which judge will hear the appeal?", "Judge Anna Moreau will hear the appeal."),
+    ("Which judge found the system unreliable?", "Mr Justice Fraser found the system was not robust."),
+    ("Which businessman was summoned?", "Elon Musk was summoned to appear in April."),  # "musk" is no institution
+    ("Which politician pledged a new law?", "Prime Minister Rishi Sunak pledged a new law."),
+    ("Which regulator opened the inquiry?", "The Data Protection Commission opened the inquiry."),  # not a person
+])
+def test_a_person_s_name_still_answers_which_person(question, sentence):
+    assert who_slot(question, sentence) > 0.0
+
+
+@pytest.mark.parametrize("question, head", [
+    ("Which judge will hear the appeal?", "person"), ("Which criminal gang carried out the attack?", "group"),
+    ("Who will hear the appeal?", None), ("Which regulators opened investigations?", "artifact"),
+])
+def test_a_who_question_knows_the_class_of_what_it_asks_for(question, head):
+    assert parse_question(question).head == head

@@ -93,9 +93,10 @@ def test_article_gaps_at_once_equal_one_at_a_time(dev_engine):
     assert len(seen) >= 5  # the articles do not all support a question alike
 
 
-def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=(), dates=(), counted=()):
+def _ctx(kind, terms, weights, entities=(), entity_weights=(), about_now=False, flat=(), dates=(), counted=(),
+         head=None):
     question = Question(raw="q?", text="q?", kind=kind, about_now=about_now, dates=tuple(dates),
-                        counted=tuple(counted))
+                        counted=tuple(counted), head=head)
     return QuestionContext(question, [frozenset(t) for t in terms], [t[0] for t in terms], list(weights),
                            [frozenset(t) for t in entities], list(entity_weights), 7.5, list(flat))
 
@@ -125,6 +126,8 @@ CONTEXTS = [
     # "how many" counting people: "three hours" counts other things; counting times, it is a slot
     _ctx(QuestionType.HOW_MANY, [("raid",)], [2.0], flat=["raid"], counted=["person"]),
     _ctx(QuestionType.HOW_MANY, [("raid",)], [2.0], flat=["raid"], counted=["time"]),
+    # "which official": the unit is no person, a name of unknown class may be one
+    _ctx(QuestionType.WHO, [("unit",)], [3.0], flat=["unit"], head="person"),
 ]
 DATE_VALUES = {0: [("2026-02-27", None)], 2: [("2025-11", None), ("2024", None)]}
 
