@@ -97,10 +97,11 @@ _NOT_PERSON = frozenset({"group", "location", "artifact"})
 def _names_no_person(name: str) -> bool:
     """True when a capitalised name is headed by a noun whose usual senses (first two WordNet classes) are an
     institution, a place or a thing and not a person. The head is the last word before "of" ("Court of Appeal"
-    -> court) or the last word ("European Data Protection Board" -> board). A surname WordNet reads otherwise
+    -> court) or the last word ("European Data Protection Board" -> board), unless WordNet holds the whole name
+    ("The Hague", a location). A surname WordNet reads otherwise
     ("Musk", a substance) or does not know ("Vennells") leaves the name a person's."""
-    head = name.split(" of ")[0].split()[-1]
-    classes = noun_classes(head)[:2]
+    # A name WordNet holds whole ("The Hague", "Court of Appeal" is not) is read as itself.
+    classes = noun_classes(name)[:2] or noun_classes(name.split(" of ")[0].split()[-1])[:2]
     return bool(classes) and "person" not in classes and not _NOT_PERSON.isdisjoint(classes)
 
 

@@ -217,8 +217,10 @@ def test_a_question_naming_the_answer_s_type_gets_the_sentence_holding_it(tmp_pa
     "What compensation did the port receive for the spill?",
     "Which insurer paid for the clean-up of the spill?",
     "Which spokesman confirmed the takeover of Harlow Rovers?",
-    "Which judge will hear the port authority's appeal against the spill ruling?",  # a court is no judge
-    "Which official lodged the port authority's appeal?",
+    "Which prosecutor brought the case against Halden Shipping?",  # the court in Rotterdam is no prosecutor
+    gap("Which judge will hear the port authority's appeal against the spill ruling?",
+        why="'Rotterdam Port Authority' may name a person: an authority is also 'an authoritative person'"),
+    gap("Which official lodged the port authority's appeal?", why="the same"),
     "How many viewers watched the depot fire drama?",  # "four nights" counts other things
     "How many supporters protested against the sale of Harlow Rovers?",
 ])
