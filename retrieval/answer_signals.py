@@ -25,6 +25,10 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eigh
 _AMOUNT = re.compile(r"[€$£¥]\s?\d[\d,.]*(?:\s?(?:bn|m|k|million|billion|trillion)\b)?|\b\d[\d,.]*\s?(?:%|per ?cent\b|"
                      r"(?:bn|m|k|million|billion|trillion|thousand|hundred)?\s?(?:euros?|dollars?|pounds?|francs?|"
                      r"yen|yuan|rupees?|kronor|krona)\b|(?:bn|million|billion|trillion)\b)", re.IGNORECASE)
+# Where a number's phrase ends: a clause mark before a space, a bracket or colon, or the end of the sentence.
+_CLAUSE_END = re.compile(r"[,.;:()\[\]!?]\s|[;:()\[\]]|[.!?]$")
+# What makes a number a sum whatever follows it: a currency or a per cent (the units of _AMOUNT).
+_HAS_UNIT = re.compile(r"[€$£¥%]|per ?cent|euro|dollar|pound|franc|yen|yuan|rupee|kron", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:in|at|from|on)\s+(?:the\s+)?([A-Z][\w’'-]+)")
 # How news states a cause: "because …", "after it refused …", "over its handling of …", "for failing to …".
 _CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result of|on the grounds|after|over|following|amid|citing|"
@@ -67,11 +71,12 @@ def _counts_other_things(sentence: str, end: int, counted: tuple[str, ...], ques
     """True when the noun after the number ending at `end` is, in its usual senses, another kind of thing than
     the question counts ("four nights" for "how many viewers"). The noun is the next word WordNet knows, past
     function words and number words ("79 of the jets", "2 million people") and at most one word it does not
-    know ("four consecutive nights"); a second unknown word ("555 sub-postmasters joined"), a capitalised word
+    know ("four consecutive nights"), within the number's clause ("3 million, the regulator said" counts nothing); a second unknown word ("555 sub-postmasters joined"), a capitalised word
     ("79 MAX 9s") or a verb form leaves the count standing, as does a noun the question itself uses ("250 jobs" for
     "how many workers will lose their jobs?"). `question`: the question's stemmed words."""
     unknown = 0
-    for word in _WORD.findall(sentence, end)[:NEAR_WORDS]:
+    clause = _CLAUSE_END.search(sentence, end)  # "3 million, the regulator said": the phrase ends at the comma
+    for word in _WORD.findall(sentence, end, clause.start() if clause else len(sentence))[:NEAR_WORDS]:
         if word[:1].isupper():
             return False
         if word.lower() in STOP_WORDS:
@@ -124,7 +129,11 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]],
         return [(a, b) for a, b in numbers if not _counts_other_things(sentence, b, counted, question)] \
             if counted else numbers
     if kind is QuestionType.HOW_MUCH:
-        return [m.span() for m in _AMOUNT.finditer(sentence)]
+        # "2 million patients" is a count, not a sum: a bare large number (no currency, no per cent) of a noun whose
+        # usual senses hold no possession is no amount.
+        return [m.span() for m in _AMOUNT.finditer(sentence)
+                if _HAS_UNIT.search(m.group()) or not _counts_other_things(sentence, m.end(), ("possession",),
+                                                                         question)]
     if kind is QuestionType.WHERE:
         return _outside([m.span(1) for m in _PLACE.finditer(sentence)], date_spans)
     if kind is QuestionType.WHY:
@@ -146,7 +155,8 @@ def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
     Dates are the ones the temporal tagger found at reindex (`date_spans`), so "when" sees exactly the dates
     the timeline sees, and "who" and "how many" do not take a date for a name or a count. `counted`: for "how
     many", the WordNet classes of the noun counted (`Question.counted`); a number of other things is no slot.
-    `head`: for "who", the class of the noun asked about (`Question.head`); for "person", a name of an
+    For "how much", a bare large number of something other than a possession ("2 million patients") is no
+    amount. `head`: for "who", the class of the noun asked about (`Question.head`); for "person", a name of an
     institution, place or thing is no slot."""
     qset = frozenset(question_tokens)
     slots = _slots(kind, sentence, date_spans, counted, qset, head)

@@ -261,3 +261,21 @@ def test_a_person_s_name_still_answers_which_person(question, sentence):
 ])
 def test_a_who_question_knows_the_class_of_what_it_asks_for(question, head):
     assert parse_question(question).head == head
+
+
+# "How much": a sum has a currency or a per cent; a bare large number of something else is a count.
+@pytest.mark.parametrize("sentence, amount", [
+    ("The breach exposed 2 million patients' records.", False),
+    ("About 3 million passengers flew with the airline last year.", False),
+    ("The trust was fined £2 million on Friday.", True),
+    ("The fine was 3 million, the regulator said.", True),  # the phrase ends at the comma
+    ("The plan costs 40 million euros.", True),
+    ("Prices rose by 5% in March.", True),
+])
+def test_a_bare_count_is_no_amount(sentence, amount):
+    assert (slot("How much was the company fined?", sentence) > 0.0) is amount
+
+
+def test_a_count_ends_at_its_clause():
+    # "12" is followed by a comma: "the regulator" is not what was counted
+    assert slot("How many people were arrested?", "Police arrested 12, the regulator said.") > 0.0
