@@ -69,11 +69,12 @@ def _kinds_of(classes) -> frozenset[str]:
 
 def _counts_other_things(sentence: str, end: int, counted: tuple[str, ...], question: frozenset[str]) -> bool:
     """True when the noun after the number ending at `end` is, in its usual senses, another kind of thing than
-    the question counts ("four nights" for "how many viewers"). The noun is the next word WordNet knows, past
-    function words and number words ("79 of the jets", "2 million people") and at most one word it does not
-    know ("four consecutive nights"), within the number's clause ("3 million, the regulator said" counts nothing); a second unknown word ("555 sub-postmasters joined"), a capitalised word
-    ("79 MAX 9s") or a verb form leaves the count standing, as does a noun the question itself uses ("250 jobs" for
-    "how many workers will lose their jobs?"). `question`: the question's stemmed words."""
+    the question counts ("four nights" for "how many viewers"). The noun is the next word WordNet knows within
+    the number's clause ("3 million, the regulator said" counts nothing), past function words and number words
+    ("79 of the jets", "2 million people") and at most one word WordNet does not know ("four consecutive
+    nights"). A second unknown word ("555 sub-postmasters joined"), a capitalised word ("79 MAX 9s") or a verb
+    form leaves the count standing, as does a noun the question itself uses ("250 jobs" for "how many workers
+    will lose their jobs?"). `question`: the question's stemmed words."""
     unknown = 0
     clause = _CLAUSE_END.search(sentence, end)  # "3 million, the regulator said": the phrase ends at the comma
     for word in _WORD.findall(sentence, end, clause.start() if clause else len(sentence))[:NEAR_WORDS]:
@@ -103,9 +104,8 @@ def _names_no_person(name: str) -> bool:
     """True when a capitalised name is headed by a noun whose usual senses (first two WordNet classes) are an
     institution, a place or a thing and not a person. The head is the last word before "of" ("Court of Appeal"
     -> court) or the last word ("European Data Protection Board" -> board), unless WordNet holds the whole name
-    ("The Hague", a location). A surname WordNet reads otherwise
-    ("Musk", a substance) or does not know ("Vennells") leaves the name a person's."""
-    # A name WordNet holds whole ("The Hague", "Court of Appeal" is not) is read as itself.
+    ("The Hague", a location). A surname WordNet reads otherwise ("Musk", a substance) or does not know
+    ("Vennells") leaves the name a person's."""
     classes = noun_classes(name)[:2] or noun_classes(name.split(" of ")[0].split()[-1])[:2]
     return bool(classes) and "person" not in classes and not _NOT_PERSON.isdisjoint(classes)
 
@@ -149,7 +149,8 @@ def _token_set(text: str) -> frozenset[str]:
 
 
 def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
-               date_spans: list[tuple[int, int]] = (), counted: tuple[str, ...] = (), head: str | None = None) -> float:
+               date_spans: list[tuple[int, int]] = (), counted: tuple[str, ...] = (),
+               head: str | None = None) -> float:
     """0 no answer slot; 0.5 a slot of the right type; 1.0 such a slot next to a word of the question.
 
     Dates are the ones the temporal tagger found at reindex (`date_spans`), so "when" sees exactly the dates
