@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Callable
 
-from retrieval import backends
+from retrieval import backends, noun_types
 from retrieval.answering import answer_probability, build_answers, gather, rank
 from retrieval.case_index import CaseIndex
 from retrieval.config import RetrievalSettings
@@ -79,6 +79,7 @@ class CaseEngine:
             log.info("building the index: %s", problem)
             summary = self.reindex(progress)
         _ = self.embedder
+        noun_types.preload()  # the question typer's table, so that the first question does not wait for it
         return summary
 
     def corpus_changed(self) -> bool:

@@ -50,6 +50,11 @@ def _table() -> dict[str, tuple[str, ...]]:
     return read_table(DATA)
 
 
+def preload() -> int:
+    """Reads the table now (~0.15 s, ~12 MB) rather than at the first question; returns its number of words."""
+    return len(_table())
+
+
 def _singular(word: str) -> str | None:
     """The WordNet noun a regular plural comes from ("judges" -> "judge", "agencies" -> "agency"), or None.
     Words under 4 letters are left alone, so that "is" is not read as a plural."""

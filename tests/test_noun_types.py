@@ -85,3 +85,26 @@ def test_the_build_is_reproducible(tmp_path):
     build(tmp_path, tmp_path / "a.gz")
     build(tmp_path, tmp_path / "b.gz")
     assert (tmp_path / "a.gz").read_bytes() == (tmp_path / "b.gz").read_bytes()
+
+
+def test_the_engine_reads_the_table_when_it_loads(tmp_path, monkeypatch, embedder):
+    """The first reporter's question does not wait ~0.15 s for the table: loading the engine reads it."""
+    from retrieval import noun_types
+    from retrieval.engine import CaseEngine
+
+    from .conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("---\ntitle: A\nsource: S\npublished: '2026-01-02'\n---\n\nThe court ruled on "
+                                 "Monday.\n", encoding="utf-8")
+    read = []
+    monkeypatch.setattr(noun_types, "preload", lambda: read.append(True) or 1)
+    CaseEngine(make_settings(corpus, tmp_path / "index"), embedder=embedder).load(build_if_needed=True)
+    assert read
+
+
+def test_preload_reads_the_whole_table():
+    from retrieval.noun_types import preload
+
+    assert preload() > 100_000
