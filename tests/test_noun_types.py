@@ -108,3 +108,17 @@ def test_preload_reads_the_whole_table():
     from retrieval.noun_types import preload
 
     assert preload() > 100_000
+
+
+def test_every_class_in_the_shipped_table_is_a_wordnet_lexicographer_file():
+    from retrieval.noun_types import CLASSES, DATA
+
+    seen = {cls for classes in read_table(DATA).values() for cls in classes}
+    assert seen <= set(CLASSES) | {"verb"}
+
+
+def test_the_classes_a_question_asks_for_are_the_ones_plurals_keep():
+    from retrieval.noun_types import ASKED_CLASSES
+    from retrieval.question import _CLASS_KIND
+
+    assert set(_CLASS_KIND) == ASKED_CLASSES
