@@ -30,9 +30,11 @@ _CLAUSE_END = re.compile(r"[,.;:()\[\]!?]\s|[;:()\[\]]|[.!?]$")
 # What makes a number a sum whatever follows it: a currency or a per cent (the units of _AMOUNT).
 _HAS_UNIT = re.compile(r"[€$£¥%]|per ?cent|euro|dollar|pound|franc|yen|yuan|rupee|kron", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:in|at|from|on)\s+(?:the\s+)?([A-Z][\w’'-]+)")
-# How news states a cause: "because …", "after it refused …", "over its handling of …", "for failing to …".
+# How news states a cause: "because …", "after it refused …", "over its handling of …", "fined for failing to …",
+# "sanctioned Boeing for sharing details": "for" before any gerund, not only the verbs of breach a list would hold
+# ("-thing" words are pronouns: "for nothing").
 _CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result of|on the grounds|after|over|following|amid|citing|"
-                    r"for (?:failing|breaching|breaking|violating|not|its|their|allegedly)|so that|in order to|"
+                    r"for (?:not|its|their|allegedly|(?![a-z]*thing\b)[a-z]{2,}ing)|so that|in order to|"
                     r"led to|prompted|caused|triggered|blamed|reasons?|since)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w[\w’'-]*")
 # _ORG and _CAUSE are lower-case ASCII words matched whatever their case. In ASCII text that is the same pattern

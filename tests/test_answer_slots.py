@@ -279,3 +279,24 @@ def test_a_bare_count_is_no_amount(sentence, amount):
 def test_a_count_ends_at_its_clause():
     # "12" is followed by a comma: "the regulator" is not what was counted
     assert slot("How many people were arrested?", "Police arrested 12, the regulator said.") > 0.0
+
+
+@pytest.mark.parametrize("sentence", [
+    "The NTSB sanctioned Boeing for sharing details of the investigation with reporters.",
+    "Regulators fined the trust for mishandling patient records.",
+    "The club was docked points for fielding an ineligible player.",
+    "The company was fined for failing to report the leak.",
+    "The watchdog criticised the bank for not warning customers.",
+])
+def test_for_before_a_gerund_gives_the_cause(sentence):
+    # Any gerund after "for" states why: a list of breach verbs missed "for sharing", "for fielding"
+    assert slot("Why was the company punished?", sentence) > 0.0
+
+
+@pytest.mark.parametrize("sentence", [
+    "The company was fined on Friday.",
+    "The company paid for nothing, the report said.",
+    "The board met in the morning.",
+])
+def test_a_sentence_without_a_cause_offers_no_why_slot(sentence):
+    assert slot("Why was the company punished?", sentence) == 0.0
