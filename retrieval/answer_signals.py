@@ -1,5 +1,5 @@
 """What a sentence offers a question of a given type: a date for "when", a name for "who", a number for "how many",
-an amount for "how much", a stated cause for "why".
+an amount for "how much", a duration for "how long", a stated cause for "why".
 
 The strongest evidence is the answer slot sitting next to the words the question is about ("summoned to
 appear in April" for "when must Musk appear?"), as in classic passage-scoring QA. Signals only nudge the
@@ -29,6 +29,17 @@ _AMOUNT = re.compile(r"[€$£¥]\s?\d[\d,.]*(?:\s?(?:bn|m|k|million|billion|tri
 _CLAUSE_END = re.compile(r"[,.;:()\[\]!?]\s|[;:()\[\]]|[.!?]$")
 # What makes a number a sum whatever follows it: a currency or a per cent (the units of _AMOUNT).
 _HAS_UNIT = re.compile(r"[€$£¥%]|per ?cent|euro|dollar|pound|franc|yen|yuan|rupee|kron", re.IGNORECASE)
+# A duration, what "how long" asks for (TimeML's DURATION, without the dates the temporal tagger reads): a number
+# of time units ("60 working days", "a four-year ban", "within a year"; "two years ago" is a date), a span between
+# two years ("from 2012 to 2019"), or "most of the day".
+_DURATION = re.compile(
+    r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|"
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-\w+)?|(?:a )?few|several|many|some|"
+    r"(?:a )?couple of|dozens of|hundreds of)"
+    r"(?:[- ](?:and a half|more|further|extra|additional|full|working|business|calendar|consecutive|straight))*[- ]"
+    r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?)\b(?!\s+ago\b)"
+    r"|\b(?:from|between) \d{4} (?:to|until|and) \d{4}\b"
+    r"|\b(?:most|all|much) of the (?:day|night|week|month|year)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:in|at|from|on)\s+(?:the\s+)?([A-Z][\w’'-]+)")
 # How news states a cause: "because …", "after it refused …", "over its handling of …", "fined for failing to …",
 # "sanctioned Boeing for sharing details": "for" before any gerund, not only the verbs of breach a list would hold
@@ -136,6 +147,8 @@ def _slots(kind: QuestionType, sentence: str, date_spans: list[tuple[int, int]],
         return [m.span() for m in _AMOUNT.finditer(sentence)
                 if _HAS_UNIT.search(m.group()) or not _counts_other_things(sentence, m.end(), ("possession",),
                                                                          question)]
+    if kind is QuestionType.HOW_LONG:
+        return [m.span() for m in _DURATION.finditer(sentence)]
     if kind is QuestionType.WHERE:
         return _outside([m.span(1) for m in _PLACE.finditer(sentence)], date_spans)
     if kind is QuestionType.WHY:
@@ -160,7 +173,7 @@ def type_match(kind: QuestionType, sentence: str, question_tokens: list[str],
     many", the WordNet classes of the noun counted (`Question.counted`); a number of other things is no slot.
     For "how much", a bare large number of something other than a possession ("2 million patients") is no
     amount. `head`: for "who", the class of the noun asked about (`Question.head`); for "person", a name of an
-    institution, place or thing is no slot."""
+    institution, place or thing is no slot. For "how long", a duration ("90 days", "from 2012 to 2019")."""
     qset = frozenset(question_tokens)
     slots = _slots(kind, sentence, date_spans, counted, qset, head)
     if not slots:

@@ -7,13 +7,14 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Mapping
 
 import numpy as np
 
 from retrieval.case_index import CaseIndex
 from retrieval.context import leans_on_previous, with_context
 from retrieval.features import (QuestionContext, candidate_feature_matrix, date_match, full_gap,
-                                question_features, recency_ranks, support_gaps)
+                                question_features, recency_ranks, support_gaps, term_hits, title_tokens)
 from retrieval.lexical import distinct_words, tokenize, words
 from retrieval.soft_terms import SoftMatcher
 from retrieval.lexical import LexicalIndex
@@ -22,7 +23,7 @@ from retrieval.query_terms import query_terms
 from retrieval.question import Question, QuestionType
 from retrieval.ranker import LogisticModel, Ranking, probability
 from retrieval.search import Candidate, hybrid_candidates
-from retrieval.store import SentenceRow, SentenceStore
+from retrieval.store import DocumentRow, SentenceRow, SentenceStore
 from retrieval.vectors import vectors_of
 
 
@@ -145,6 +146,34 @@ def named_date_values(store: SentenceStore, question: Question,
     return store.date_values([r.id for r in rows])
 
 
+# An acronym ("DPP", "MEPs") may stand for words the article spells out ("Director of Public Prosecutions"): it
+# keeps its soft support.
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]+s?\b")
+
+
+def entity_support(ctx: QuestionContext, support: np.ndarray, doc_ids: list[str],
+                   doc_terms: Mapping[str, tuple], docs: Mapping[str, DocumentRow]) -> np.ndarray:
+    """`support` (len(doc_ids), len(ctx.words)) with the question's names and numbers (`ctx.entities`, less the
+    acronyms, which keep their soft support) supported only by an article that holds them, in its words or its
+    title (1), else not at all (0): a name has no near neighbour that stands for it, and "Eurovision" is not
+    half-supported by "European" nor "Northwind" by "Brightline". Spelling variants still match: the terms fold
+    accents and compounds. `doc_terms[d][1]`: all the article's tokens, a set or the stored token text
+    (`term_hits`). Returns a copy; `support` itself when the question names none. Read by the `gap` of the
+    abstention."""
+    if not ctx.entities or not len(doc_ids):
+        return support
+    column = {alts: j for j, alts in enumerate(ctx.terms)}
+    acronyms = set(tokenize(" ".join(_ACRONYM.findall(ctx.question.text))))
+    names = [alts for alts in ctx.entities if alts in column and not alts & acronyms]
+    if not names:
+        return support
+    held = term_hits(names, [doc_terms[d][1] for d in doc_ids]) | \
+        term_hits(names, [title_tokens(docs[d].title) for d in doc_ids])
+    out = support.copy()
+    out[:, [column[alts] for alts in names]] = held
+    return out
+
+
 def date_support(question: Question, ctx: QuestionContext, support: np.ndarray, doc_ids: list[str],
                  store: SentenceStore) -> np.ndarray:
     """`support` (len(doc_ids), len(ctx.words)): the articles' soft support of the question's words, with the
@@ -192,7 +221,8 @@ def gather(index: CaseIndex, question: Question, qvec: np.ndarray, soft: SoftMat
     x = candidate_feature_matrix(ctx, rows, np.asarray([c.dense for c, _ in pairs], float),
                                  np.asarray([c.bm25 for c, _ in pairs], float), docs, doc_terms, dates, recency,
                                  support[:len(pairs)], named_date_values(index.store, question, rows))
-    articles = date_support(question, ctx, support[len(pairs):], checked, index.store)
+    articles = entity_support(ctx, support[len(pairs):], checked, doc_terms, docs)
+    articles = date_support(question, ctx, articles, checked, index.store)
     article_gap = dict(zip(checked, support_gaps(ctx, articles).tolist()))
     gaps = np.asarray([article_gap.get(r.doc_id, full_gap(ctx)) for r in rows], float)
     return Gathered(ctx, [c for c, _ in pairs], rows, x, gaps)

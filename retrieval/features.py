@@ -10,7 +10,8 @@ Per candidate (`CANDIDATE_FEATURES`), all in [0, 1] or close:
              paragraph 6 is known to be X
   foreign    weighted share of the question's names, acronyms and numbers absent from the whole article: a
              Brightline question is not answered from a Northwind article
-  slot       answer-type slot (name, place, cause) in the sentence: 0.5, or 1 next to a question word
+  slot       answer-type slot (name, place, cause, duration) in the sentence: 0.5, or 1 next to a question word
+             (a duration is no crisp slot: as one, it moved the crisp weights that keep "how much" near-misses out)
   crisp_slot the same for the crisp types: a date for "when", a number for "how many", an amount for "how much"
   no_slot    1 for a crisp question whose sentence has no date, number or amount at all
   recent     for a question about how things stand now, how late the article is among the candidates' articles
@@ -24,7 +25,8 @@ Per question, on the sentence shown first, the ranker's best (`QUESTION_FEATURES
   context    its share of the question's terms in it, its article's title or first paragraph (as above)
   slot       answer-type evidence of the shown sentence (as above; 1 for untyped questions)
   gap        the most telling question word the shown sentence's article does not support: max over the
-             question's words of weight · (1 − soft support in the article and its title), over ZIPF_CEILING, in
+             question's words of weight · (1 − soft support in the article and its title; a name or a number is
+             supported only where it is written: `retrieval.answering.entity_support`), over ZIPF_CEILING, in
              [0, 1]. "rugby" in a question put to a corpus on a strike, "weather" to one on a police raid: one
              heavy word missing says more than a share of light ones (fitted against that share, it took its
              weight and left the share none).
@@ -54,7 +56,7 @@ CANDIDATE_FEATURES = ("dense", "bm25", "cover", "soft", "context", "foreign", "s
 QUESTION_FEATURES = ("top", "margin", "dense", "context", "slot", "gap")
 
 CRISP_KINDS = frozenset({QuestionType.WHEN, QuestionType.HOW_MANY, QuestionType.HOW_MUCH})
-TYPED_KINDS = CRISP_KINDS | {QuestionType.WHO, QuestionType.WHERE, QuestionType.WHY}
+TYPED_KINDS = CRISP_KINDS | {QuestionType.WHO, QuestionType.WHERE, QuestionType.WHY, QuestionType.HOW_LONG}
 
 # A name, an acronym or a number in the question, not its first word (capitalised anyway).
 _ENTITY = re.compile(r"(?<=\s)(?:[A-Z][\w’'.-]*|\w*\d[\w.,]*)|^\w*\d[\w.,]*")
@@ -70,7 +72,8 @@ def word_weight(word: str) -> float:
 
 
 @lru_cache(maxsize=32768)  # above the articles of a large case (5,315 at 100,000 sentences): a title is stemmed once
-def _title_tokens(title: str) -> frozenset[str]:
+def title_tokens(title: str) -> frozenset[str]:
+    """The tokens of an article's title, as `tokenize` gives them (cached: titles repeat across questions)."""
     return frozenset(tokenize(title))
 
 
@@ -226,7 +229,7 @@ def candidate_feature_matrix(ctx: QuestionContext, rows: Sequence[SentenceRow], 
     doc_ids = list(dict.fromkeys(r.doc_id for r in rows))
     doc_at = {d: j for j, d in enumerate(doc_ids)}
     of_doc = np.fromiter((doc_at[r.doc_id] for r in rows), dtype=np.int64, count=n)
-    titles = [_title_tokens(docs[d].title) for d in doc_ids]
+    titles = [title_tokens(docs[d].title) for d in doc_ids]
     sentence_hits = term_hits(ctx.terms, [r.tokens for r in rows])
     # A term is in a union of token sets when it is in one of them: the sets are not joined.
     title_hits = term_hits(ctx.terms, titles)
@@ -275,8 +278,8 @@ def candidate_features(ctx: QuestionContext, row: SentenceRow, dense: float, bm2
     question at once, as the ask path does; the tests hold the two together)."""
     have = set(row.tokens)
     lead, every = doc_terms
-    context = have | lead | _title_tokens(doc.title)
-    article = every | _title_tokens(doc.title)
+    context = have | lead | title_tokens(doc.title)
+    article = every | title_tokens(doc.title)
     kind = ctx.question.kind
     slot = (type_match(kind, row.text, ctx.flat, date_spans, ctx.question.counted, ctx.question.head)
             if kind in TYPED_KINDS else 0.0)

@@ -23,6 +23,7 @@ class QuestionType(str, Enum):
     WHO = "who"
     HOW_MANY = "how_many"
     HOW_MUCH = "how_much"
+    HOW_LONG = "how_long"
     WHERE = "where"
     WHY = "why"
     OTHER = "other"
@@ -56,6 +57,9 @@ class Question:
 _KIND_RULES: list[tuple[re.Pattern, QuestionType]] = [
     (re.compile(r"^\s*(?:when\b|what (?:date|day|time|month|year)\b|(?:by|on|until|since) when\b|how long ago\b)", re.I),
      QuestionType.WHEN),
+    # "How long did X get to …", "how much time …", "for how long …" ask for a duration, not a sum or a count
+    # ("how long ago" is a date: the rule above).
+    (re.compile(r"^\s*(?:(?:for|in) )?how (?:long\b|much (?:more )?time\b)", re.I), QuestionType.HOW_LONG),
     (re.compile(r"^\s*how many\b", re.I), QuestionType.HOW_MANY),
     (re.compile(r"^\s*how much\b|^\s*what (?:\w+ )?(?:amount|sum|price|cost|fine|penalty)\b", re.I),
      QuestionType.HOW_MUCH),

@@ -128,6 +128,8 @@ CONTEXTS = [
     _ctx(QuestionType.HOW_MANY, [("raid",)], [2.0], flat=["raid"], counted=["time"]),
     # "which official": the unit is no person, a name of unknown class may be one
     _ctx(QuestionType.WHO, [("unit",)], [3.0], flat=["unit"], head="person"),
+    # "how long did the raid last?": "three hours" is a duration beside "raid"
+    _ctx(QuestionType.HOW_LONG, [("raid",)], [2.0], flat=["raid"]),
 ]
 DATE_VALUES = {0: [("2026-02-27", None)], 2: [("2025-11", None), ("2024", None)]}
 
@@ -253,3 +255,27 @@ def test_distinct_vocabulary_ids_equal_numpy_unique(size):
         np.testing.assert_array_equal(distinct, want_distinct)
         np.testing.assert_array_equal(place, want_place)
         np.testing.assert_array_equal(distinct[place], ids)
+
+
+
+def test_a_name_or_number_is_supported_only_by_an_article_that_writes_it():
+    """The abstention's gap reads no soft support for the question's names and numbers: "Copa" is not half-held by
+    "Alaska", "2019" not by "2018"; a spelling variant still holds (terms fold accents), and an acronym keeps its
+    soft support, since the article may spell it out ("DPP", "Director of Public Prosecutions")."""
+    from retrieval.answering import entity_support
+    question = Question(raw="q?", text="Did Copa, Lémery or the DPP act in 2019?", kind=QuestionType.OTHER)
+    terms = [frozenset({"copa"}), frozenset({"lemeri"}), frozenset({"dpp"}), frozenset({"2019"}),
+             frozenset({"act"})]
+    ctx = QuestionContext(question, terms, ["copa", "lemery", "dpp", "2019", "act"], [5.0] * 5, terms[:4],
+                          [5.0] * 4, 7.5, ["copa", "lemeri", "dpp", "2019", "act"])
+    docs = {d: DocumentRow(d, title, "Outlet", None, None, None, f"{d}.md", "f") for d, title in
+            [("x", "Alaska Airlines grounds its jets"), ("y", "Lémery questions Copa")]}
+    doc_terms = {"x": (frozenset(), frozenset({"alaska", "airlin", "2018", "prosecut", "act"})),
+                 "y": (frozenset(), " 2019 ")}  # as a set, and as the stored term text
+    soft = np.full((2, 5), 0.4)
+    got = entity_support(ctx, soft, ["x", "y"], doc_terms, docs)
+    assert got.tolist() == [[0.0, 0.0, 0.4, 0.0, 0.4], [1.0, 1.0, 0.4, 1.0, 0.4]]
+    assert soft.tolist() == np.full((2, 5), 0.4).tolist()  # a copy
+    no_names = QuestionContext(question, terms[4:], ["act"], [5.0], [], [], 7.5, ["act"])
+    part = soft[:, 4:]
+    assert entity_support(no_names, part, ["x", "y"], doc_terms, docs) is part  # no name: unchanged

@@ -4,6 +4,7 @@ the `soft` feature of every candidate and the `gap` of every checked article, ov
 articles. Float32 sums of 384 products taken in another order differ in the last bits (the plain path's own word
 order is a set's, so its values move as much between processes), hence the tolerance."""
 import json
+import re
 import shutil
 import threading
 
@@ -13,7 +14,7 @@ import pytest
 from retrieval.answering import ARTICLE_CHECKS, article_words, gather
 from retrieval.engine import CaseEngine
 from retrieval.features import CANDIDATE_FEATURES, full_gap, soft_share, support_gap
-from retrieval.lexical import words
+from retrieval.lexical import tokenize, words
 from retrieval.question import parse_question
 from retrieval.soft_terms import SoftMatcher
 
@@ -100,6 +101,20 @@ def _questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()][::9] + QUESTIONS
 
 
+def _plain_article_support(index, soft, ctx, doc_id: str) -> np.ndarray:
+    """The gap's support of each question word by one article, by definition: soft, except a name or number of
+    the question (not an acronym), which is held (1) or not (0) by the article's words or title."""
+    support = np.array(soft.support(ctx.words, article_words(index, doc_id)), dtype=float)
+    acronyms = set(tokenize(" ".join(re.findall(r"\b[A-Z][A-Z0-9&]+s?\b", ctx.question.text))))
+    held = set(index.store.document_terms([doc_id])[doc_id][1]) | set(tokenize(index.store.documents[doc_id].title))
+    for alts in ctx.entities:
+        if not alts & acronyms:
+            for j, term in enumerate(ctx.terms):
+                if term == alts:
+                    support[j] = 1.0 if alts & held else 0.0
+    return support
+
+
 def test_gather_gives_the_plain_soft_feature_and_article_gap(dev_engine):
     index, soft = dev_engine.index, dev_engine.soft
     soft_col = CANDIDATE_FEATURES.index("soft")
@@ -113,7 +128,7 @@ def test_gather_gives_the_plain_soft_feature_and_article_gap(dev_engine):
             np.testing.assert_allclose(g.features[:, soft_col], plain_soft, rtol=0, atol=TOL)
             order = np.argsort(-np.asarray([c.dense for c in g.candidates]))
             checked = {g.rows[i].doc_id for i in order[:ARTICLE_CHECKS]}
-            plain_gap = {d: support_gap(ctx, soft.support(ctx.words, article_words(index, d))) for d in checked}
+            plain_gap = {d: support_gap(ctx, _plain_article_support(index, soft, ctx, d)) for d in checked}
             expected = [plain_gap.get(r.doc_id, full_gap(ctx)) for r in g.rows]
             np.testing.assert_allclose(g.gap, expected, rtol=0, atol=TOL)
             articles_checked += len(checked)
